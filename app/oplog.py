@@ -1,0 +1,55 @@
+"""The op: the unit of change, of replication and of history.
+
+Every change to a record is one op, keyed by (origin center, per-origin sequence number),
+stamped by the origin's hybrid logical clock. Ops are immutable once written.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+import msgspec
+
+
+class Action(StrEnum):
+    SET = "set"  # set the given fields (creating the record if it does not exist)
+    DELETE = "delete"  # tombstone: the record is deleted everywhere, the op is kept
+    ADD = "add"  # create an append-only child (a note); never overwritten
+
+
+class Op(msgspec.Struct, frozen=True, array_like=True, omit_defaults=True):
+    origin: str
+    seq: int
+    hlc: int
+    kind: str
+    record_id: str
+    action: Action
+    fields: dict[str, Any] = {}
+    author: str = ""
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.origin, self.seq)
+
+    @property
+    def stamp(self) -> tuple[int, str]:
+        """The order in which concurrent writes to one field win: (HLC, origin)."""
+        return (self.hlc, self.origin)
+
+
+_encoder = msgspec.json.Encoder(order="sorted")
+_fields_decoder = msgspec.json.Decoder(dict[str, Any])
+
+
+def encode_fields(fields: dict[str, Any]) -> bytes:
+    """Canonical JSON of a field mapping (sorted keys): equal values give equal bytes."""
+    return _encoder.encode(fields)
+
+
+def decode_fields(data: bytes | str) -> dict[str, Any]:
+    return _fields_decoder.decode(data)
+
+
+def canonical(value: Any) -> bytes:
+    return _encoder.encode(value)

@@ -1,0 +1,220 @@
+"""The replicated record kinds and their fields.
+
+A record is a flat mapping of field name to a JSON-native value (str, int, float, bool, list,
+dict or None). This module is the single description of which fields each kind has, which of
+them are stored as JSON, and how a field value received from anywhere (a form, an import, a
+partner) is checked before it may touch the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from app import values as v
+from app.errors import ValidationError
+
+FieldCheck = Callable[[Any, str], Any]
+
+
+def _text(max_len: int, *, required: bool = False) -> FieldCheck:
+    return lambda value, field: v.check_text(value, field, required=required, max_len=max_len)
+
+
+def _enum(enum: type) -> FieldCheck:
+    return lambda value, field: v.parse_enum(enum, value, field).value
+
+
+def _incident_impact(value: Any, field: str) -> str:
+    level = v.parse_enum(v.ImpactLevel, value, field)
+    if level not in v.INCIDENT_IMPACT_LEVELS:
+        raise ValidationError(field, "an incident's impact level is low, medium or high")
+    return level.value
+
+
+def _ms(value: Any, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError(field, f"{value!r} is not a time in UTC milliseconds")
+    if not -2_208_988_800_000 <= value <= 7_258_118_400_000:  # 1900..2200
+        raise ValidationError(field, "time is out of range (1900-2200)")
+    return value
+
+
+def _optional_ms(value: Any, field: str) -> int | None:
+    return None if value is None else _ms(value, field)
+
+
+def _optional_lat(value: Any, field: str) -> float | None:
+    return None if value is None else v.check_lat(value, field)
+
+
+def _optional_lon(value: Any, field: str) -> float | None:
+    return None if value is None else v.check_lon(value, field)
+
+
+def _id_list(max_items: int) -> FieldCheck:
+    def check(value: Any, field: str) -> list[str]:
+        if not isinstance(value, list | tuple):
+            raise ValidationError(field, f"{value!r} is not a list")
+        if len(value) > max_items:
+            raise ValidationError(field, f"has {len(value)} entries (at most {max_items})")
+        items = [v.check_id(item, field) for item in value]
+        return sorted(set(items))
+
+    return check
+
+
+def _short_list(max_items: int, max_len: int) -> FieldCheck:
+    def check(value: Any, field: str) -> list[str]:
+        if not isinstance(value, list | tuple):
+            raise ValidationError(field, f"{value!r} is not a list")
+        if len(value) > max_items:
+            raise ValidationError(field, f"has {len(value)} entries (at most {max_items})")
+        return sorted({v.check_text(item, field, required=True, max_len=max_len) for item in value})
+
+    return check
+
+
+def _bool(value: Any, field: str) -> bool:
+    if not isinstance(value, bool):
+        raise ValidationError(field, f"{value!r} is not true or false")
+    return value
+
+
+def _geometry(value: Any, field: str) -> dict[str, Any]:
+    from app.geometry_check import check_polygon_geojson
+
+    return check_polygon_geojson(value, field)
+
+
+RELEASE_TO_ALL = "*"
+"""In a ``releasability`` list: every partner center (the default for new records)."""
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    """One replicated kind: its table, its shared fields in column order, its checks."""
+
+    name: str
+    table: str
+    checks: Mapping[str, FieldCheck]
+    json_fields: frozenset[str]
+    append_only: bool = False
+    bool_fields: frozenset[str] = frozenset()
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return tuple(self.checks)
+
+    def check(self, fields: Mapping[str, Any], *, where: str | None = None) -> dict[str, Any]:
+        """Checked and normalised copies of ``fields``; an unknown or bad field is named."""
+        checked: dict[str, Any] = {}
+        for name, value in fields.items():
+            check = self.checks.get(name)
+            if check is None:
+                raise ValidationError(name, f"is not a field of {self.name}", where)
+            try:
+                checked[name] = check(value, name)
+            except ValidationError as error:
+                raise error.at(where) if where else error from None
+        return checked
+
+
+INCIDENT = RecordKind(
+    name="incident",
+    table="incidents",
+    checks={
+        "owner": lambda value, field: v.check_id(value, field),
+        "originator": lambda value, field: v.check_id(value, field),
+        "reported_by": _text(120),
+        "occurred_at": _ms,
+        "reported_at": _ms,
+        "lon": lambda value, field: v.check_lon(value, field),
+        "lat": lambda value, field: v.check_lat(value, field),
+        "category": _enum(v.Category),
+        "impact": _incident_impact,
+        "confidence": lambda value, field: v.check_confidence(value, field),
+        "status": _enum(v.IncidentStatus),
+        "title": _text(200, required=True),
+        "description": _text(20_000),
+        "assigned_patrols": _id_list(50),
+        "releasability": _id_list(200),
+    },
+    json_fields=frozenset({"assigned_patrols", "releasability"}),
+)
+
+NOTE = RecordKind(
+    name="note",
+    table="notes",
+    checks={
+        "incident_id": lambda value, field: v.check_id(value, field),
+        "author": _text(120, required=True),
+        "center": lambda value, field: v.check_id(value, field),
+        "created_at": _ms,
+        "text": _text(20_000, required=True),
+    },
+    json_fields=frozenset(),
+    append_only=True,
+)
+
+SECTOR = RecordKind(
+    name="sector",
+    table="sectors",
+    checks={
+        "name": _text(120, required=True),
+        "country": _text(3, required=True),
+        "agency": _text(120),
+        "impact": _enum(v.ImpactLevel),
+        "geometry": _geometry,
+        "releasability": _id_list(200),
+    },
+    json_fields=frozenset({"geometry", "releasability"}),
+)
+
+OFFICER = RecordKind(
+    name="officer",
+    table="officers",
+    checks={
+        "name": _text(120, required=True),
+        "agency": _text(120, required=True),
+        "country": _text(3, required=True),
+        "rank": _text(60),
+        "languages": _short_list(20, 8),
+        "qualifications": _short_list(30, 40),
+        "available": _bool,
+        "releasability": _id_list(200),
+    },
+    json_fields=frozenset({"languages", "qualifications", "releasability"}),
+    bool_fields=frozenset({"available"}),
+)
+
+PATROL = RecordKind(
+    name="patrol",
+    table="patrols",
+    checks={
+        "call_sign": _text(40, required=True),
+        "crew": _id_list(20),
+        "vehicle": _text(80),
+        "shift_start": _ms,
+        "shift_end": _ms,
+        "sector_id": _text(128),
+        "status": _enum(v.PatrolStatus),
+        "lon": _optional_lon,
+        "lat": _optional_lat,
+        "position_at": _optional_ms,
+        "releasability": _id_list(200),
+    },
+    json_fields=frozenset({"crew", "releasability"}),
+)
+
+KINDS: dict[str, RecordKind] = {
+    kind.name: kind for kind in (INCIDENT, NOTE, SECTOR, OFFICER, PATROL)
+}
+
+
+def kind_named(name: str) -> RecordKind:
+    try:
+        return KINDS[name]
+    except KeyError:
+        raise ValidationError("kind", f"unknown record kind {name!r}") from None

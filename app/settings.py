@@ -1,0 +1,227 @@
+"""Settings: declared once with their types, defaults in config/defaults.toml.
+
+Layers, later wins: the defaults file, the user's file (platformdirs config path), the file
+given with ``--config``, then ``LIMES_<SECTION>__<KEY>`` environment variables. Every error
+names the file (or variable), the key and the problem.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import platformdirs
+
+from app.errors import ConfigError
+
+APP_NAME = "limes"
+DEFAULTS_FILE = Path(__file__).resolve().parent.parent / "config" / "defaults.toml"
+ENV_PREFIX = "LIMES_"
+
+
+class NodeSettings(msgspec.Struct, forbid_unknown_fields=True):
+    center_id: str
+    name: str
+    country: str = ""
+    agency: str = ""
+    user: str = ""
+
+
+class StoreSettings(msgspec.Struct, forbid_unknown_fields=True):
+    path: str = ""
+    synchronous: str = "FULL"
+    max_clock_drift_s: float = 120
+
+
+class MapSettings(msgspec.Struct, forbid_unknown_fields=True):
+    crs: str = "EPSG:3857"
+    region: list[float] = []
+    borders: str = ""
+    operation_borders: list[str] = []
+    coordinate_format: str = "dd"
+
+
+class UiSettings(msgspec.Struct, forbid_unknown_fields=True):
+    refresh_ms: int = 250
+
+
+class PartnerSettings(msgspec.Struct, forbid_unknown_fields=True):
+    id: str
+    name: str
+    country: str = ""
+    agency: str = ""
+    address: str = ""
+    credential_ref: str = ""
+
+
+class Settings(msgspec.Struct, forbid_unknown_fields=True):
+    node: NodeSettings
+    store: StoreSettings
+    map: MapSettings
+    ui: UiSettings
+    partners: list[PartnerSettings] = []
+
+    @property
+    def database_path(self) -> Path:
+        if self.store.path:
+            return Path(self.store.path).expanduser()
+        return data_dir() / "limes.sqlite3"
+
+    @property
+    def user(self) -> str:
+        if self.node.user:
+            return self.node.user
+        try:
+            return getpass.getuser()
+        except Exception:  # no login name in some containers
+            return "operator"
+
+
+def config_dir() -> Path:
+    return Path(os.environ.get("LIMES_CONFIG_DIR") or platformdirs.user_config_dir(APP_NAME))
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("LIMES_DATA_DIR") or platformdirs.user_data_dir(APP_NAME))
+
+
+def user_config_file() -> Path:
+    return config_dir() / "limes.toml"
+
+
+def load_settings(
+    config_file: Path | str | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Settings:
+    environ = os.environ if environ is None else environ
+    merged: dict[str, Any] = _read_toml(DEFAULTS_FILE)
+    sources = [str(DEFAULTS_FILE)]
+    user_file = user_config_file()
+    for path in (user_file if user_file.exists() else None, config_file):
+        if path is None:
+            continue
+        layer = _read_toml(Path(path))
+        _check_known(layer, merged, str(path))
+        _merge(merged, layer)
+        sources.append(str(path))
+    env_layer = _env_layer(environ, merged)
+    _merge(merged, env_layer)
+    if overrides:
+        _merge(merged, {key: dict(value) for key, value in overrides.items()})
+    try:
+        settings = msgspec.convert(merged, Settings, strict=False)
+    except msgspec.ValidationError as error:
+        raise ConfigError(
+            f"settings from {', '.join(sources)}{' and LIMES_ variables' if env_layer else ''}: "
+            f"{_key_of(error)}"
+        ) from None
+    _check_values(settings)
+    return settings
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such settings file") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML ({error})") from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(
+            f"{path}: not UTF-8 text ({error.reason} at byte {error.start})"
+        ) from None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot be read ({error.strerror})") from None
+
+
+def _check_known(layer: dict[str, Any], known: dict[str, Any], source: str) -> None:
+    for section, value in layer.items():
+        if section not in known:
+            raise ConfigError(f"{source}: unknown section or key {section!r}")
+        if isinstance(value, dict):
+            if not isinstance(known[section], dict):
+                raise ConfigError(f"{source}: {section!r} is a value, not a [section]")
+            for key in value:
+                if key not in known[section]:
+                    raise ConfigError(f"{source}: [{section}] has no key {key!r}")
+        elif isinstance(known[section], dict):
+            raise ConfigError(f"{source}: {section!r} must be a [section]")
+
+
+def _merge(into: dict[str, Any], layer: Mapping[str, Any]) -> None:
+    for key, value in layer.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into[key] = value
+
+
+def _env_layer(environ: Mapping[str, str], known: dict[str, Any]) -> dict[str, Any]:
+    layer: dict[str, Any] = {}
+    for name, raw in environ.items():
+        if not name.startswith(ENV_PREFIX) or "__" not in name:
+            continue
+        section, _, key = name[len(ENV_PREFIX) :].lower().partition("__")
+        if section not in known or not isinstance(known[section], dict):
+            continue  # LIMES_DATA_DIR and friends are not settings keys
+        if key not in known[section]:
+            raise ConfigError(f"environment variable {name}: [{section}] has no key {key!r}")
+        default = known[section][key]
+        layer.setdefault(section, {})[key] = _env_value(name, raw, default)
+    return layer
+
+
+def _env_value(name: str, raw: str, default: Any) -> Any:
+    if isinstance(default, str):
+        return raw
+    try:
+        return tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        raise ConfigError(f"environment variable {name}: {raw!r} is not a TOML value") from None
+
+
+def _key_of(error: msgspec.ValidationError) -> str:
+    # msgspec says e.g. "Expected `int`, got `str` - at `$.ui.refresh_ms`"
+    text = str(error)
+    message, _, where = text.partition(" - at `$.")
+    if where:
+        return f"key {where.rstrip('`')}: {message}"
+    return text
+
+
+def _check_values(settings: Settings) -> None:
+    from app.store.database import SYNCHRONOUS_LEVELS
+    from app.values import check_id
+
+    try:
+        check_id(settings.node.center_id, "node.center_id")
+    except ValueError as error:
+        raise ConfigError(f"settings: {error}") from None
+    if settings.store.synchronous.upper() not in SYNCHRONOUS_LEVELS:
+        raise ConfigError(
+            f"settings: key store.synchronous: {settings.store.synchronous!r} is not one of "
+            f"{', '.join(SYNCHRONOUS_LEVELS)}"
+        )
+    if settings.map.region and len(settings.map.region) != 4:
+        raise ConfigError("settings: key map.region: give lon_min, lat_min, lon_max, lat_max")
+    if settings.map.coordinate_format not in ("dd", "dms", "mgrs"):
+        raise ConfigError("settings: key map.coordinate_format: one of dd, dms, mgrs")
+    if not 20 <= settings.ui.refresh_ms <= 10_000:
+        raise ConfigError("settings: key ui.refresh_ms: between 20 and 10000")
+    seen = set()
+    for index, partner in enumerate(settings.partners):
+        if partner.id in seen or partner.id == settings.node.center_id:
+            raise ConfigError(f"settings: partners[{index}].id {partner.id!r} is not unique")
+        seen.add(partner.id)
+        if partner.address and not partner.address.startswith(("ws://", "wss://")):
+            raise ConfigError(
+                f"settings: partners[{index}].address {partner.address!r} is not ws:// or wss://"
+            )

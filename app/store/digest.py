@@ -1,0 +1,34 @@
+"""The picture digest: one hash over every shared record's values.
+
+Each record row carries ``row_hash`` (BLAKE2b of its kind, id, tombstone and shared field
+values, computed when it is merged). The picture digest hashes those in (kind, id) order, so
+two stores holding the same picture have the same digest whatever order their ops arrived in,
+and local-only data (when we learned of a record, op-log positions) never enters it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from sqlalchemy import Connection
+
+from app.records import KINDS, RELEASE_TO_ALL
+
+
+def picture_digest(connection: Connection, *, partner: str | None = None) -> str:
+    """Hex digest of the picture; with ``partner``: only what is released to that partner."""
+    digest = hashlib.blake2b(digest_size=32)
+    for name in sorted(KINDS):
+        kind = KINDS[name]
+        where = ""
+        params: tuple[str, ...] = ()
+        if partner is not None and "releasability" in kind.fields:
+            where = "WHERE releasability LIKE ? OR releasability LIKE ?"
+            params = (f'%"{RELEASE_TO_ALL}"%', f'%"{partner}"%')
+        rows = connection.exec_driver_sql(
+            f"SELECT id, row_hash FROM {kind.table} {where} ORDER BY id", params
+        )
+        digest.update(name.encode() + b"\x00")
+        for record_id, row_hash in rows:
+            digest.update(record_id.encode() + b"\x00" + row_hash)
+    return digest.hexdigest()

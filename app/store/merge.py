@@ -1,0 +1,74 @@
+"""Per-field last-writer-wins merge of ops into a record's state. Pure: no I/O.
+
+A field takes an incoming value only if the op's (HLC, origin) is greater than the stamp of
+the value held, so applying the same ops twice, or in any order, gives the same state.
+A delete is the pseudo-field ``deleted`` set to true under the same rule (a tombstone).
+Append-only kinds (notes) are created once and never changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.oplog import Action, Op, canonical
+from app.records import RecordKind
+
+Stamp = tuple[int, str]
+DEFAULT = "*"  # key in ``stamps`` for "every field not listed"
+DELETED = "deleted"
+
+
+@dataclass
+class RecordState:
+    kind: RecordKind
+    record_id: str
+    fields: dict[str, Any] = field(default_factory=dict)
+    stamps: dict[str, Stamp] = field(default_factory=dict)
+    deleted: bool = False
+    changed: bool = False
+
+    def stamp_of(self, name: str) -> Stamp | None:
+        if name == DELETED:  # the tombstone has its own stamp; a create never covers it
+            return self.stamps.get(DELETED)
+        return self.stamps.get(name) or self.stamps.get(DEFAULT)
+
+    @property
+    def complete(self) -> bool:
+        return DEFAULT in self.stamps or all(name in self.stamps for name in self.kind.fields)
+
+    def apply(self, op: Op) -> None:
+        stamp = (op.hlc, op.origin)
+        if op.action is Action.DELETE:
+            self._take(DELETED, True, stamp)
+            return
+        if self.kind.append_only and self.stamps:
+            return  # a note is written once; a second create for the same id changes nothing
+        if not self.stamps and len(op.fields) == len(self.kind.fields):
+            # the common case: a record created whole by one op; one stamp for every field
+            self.fields = dict(op.fields)
+            self.stamps = {DEFAULT: stamp}
+            self.changed = True
+            return
+        for name, value in op.fields.items():
+            self._take(name, value, stamp)
+
+    def _take(self, name: str, value: Any, stamp: Stamp) -> None:
+        held = self.stamp_of(name)
+        if held is not None and stamp <= tuple(held):
+            return
+        if name == DELETED:
+            self.deleted = bool(value)
+        else:
+            self.fields[name] = value
+        self.stamps[name] = stamp
+        self.changed = True
+
+    def row_hash(self) -> bytes:
+        """Digest of what partners see of this record: its field values and tombstone."""
+        payload = canonical([self.kind.name, self.record_id, self.deleted, self.fields])
+        return hashlib.blake2b(payload, digest_size=16).digest()
+
+    def encoded_stamps(self) -> str:
+        return canonical(self.stamps).decode()

@@ -1,0 +1,106 @@
+"""The SQLite schema, as SQLAlchemy Core tables (the migrations create exactly these).
+
+Record tables have one column per shared field (JSON text for list and mapping fields), plus:
+``deleted`` (tombstone), ``stamps`` (per-field (HLC, origin) of the value held, as JSON),
+``row_hash`` (digest of the shared values), ``complete`` (every field has been set at least
+once: a record whose first op has not arrived yet is kept but not shown), ``first_lsn`` and
+``last_lsn`` (the local op-log positions that created and last changed it) and ``learned_at``
+(when this center first heard of it).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Float,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from app.records import INCIDENT, KINDS, NOTE, OFFICER, PATROL, SECTOR, RecordKind
+
+metadata = MetaData()
+
+ops = Table(
+    "ops",
+    metadata,
+    Column("lsn", Integer, primary_key=True, autoincrement=True),
+    Column("origin", Text, nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("hlc", Integer, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("record_id", Text, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("fields", LargeBinary, nullable=False),
+    Column("author", Text, nullable=False, server_default=""),
+    Column("received_at", Integer, nullable=False),
+    UniqueConstraint("origin", "seq", name="uq_ops_origin_seq"),
+    Index("ix_ops_record", "kind", "record_id"),
+)
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+quarantine = Table(
+    "quarantine",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("origin", Text, nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("op", LargeBinary, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("received_at", Integer, nullable=False),
+)
+
+_COLUMN_TYPES = {
+    "occurred_at": Integer,
+    "reported_at": Integer,
+    "created_at": Integer,
+    "shift_start": Integer,
+    "shift_end": Integer,
+    "position_at": Integer,
+    "lon": Float,
+    "lat": Float,
+    "available": Boolean,
+}
+
+
+def _record_table(kind: RecordKind, *indexes: Index) -> Table:
+    columns = [Column("id", Text, primary_key=True)]
+    columns += [Column(name, _COLUMN_TYPES.get(name, Text), nullable=True) for name in kind.fields]
+    columns += [
+        Column("deleted", Boolean, nullable=False, server_default="0"),
+        Column("complete", Boolean, nullable=False, server_default="0"),
+        Column("stamps", Text, nullable=False),
+        Column("row_hash", LargeBinary, nullable=False),
+        Column("first_lsn", Integer, nullable=False),
+        Column("last_lsn", Integer, nullable=False),
+        Column("learned_at", Integer, nullable=False),
+    ]
+    return Table(kind.table, metadata, *columns, *indexes)
+
+
+incidents = _record_table(INCIDENT, Index("ix_incidents_occurred_at", "occurred_at"))
+notes = _record_table(NOTE, Index("ix_notes_incident", "incident_id"))
+sectors = _record_table(SECTOR)
+officers = _record_table(OFFICER)
+patrols = _record_table(PATROL)
+
+RECORD_TABLES: dict[str, Table] = {
+    INCIDENT.name: incidents,
+    NOTE.name: notes,
+    SECTOR.name: sectors,
+    OFFICER.name: officers,
+    PATROL.name: patrols,
+}
+assert set(RECORD_TABLES) == set(KINDS)

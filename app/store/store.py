@@ -1,0 +1,218 @@
+"""The store: one SQLite file, one writer thread, readers on their own connections.
+
+Local changes become ops stamped by this center's clock; partner ops are checked (schema,
+clock guard, duplicates) and merged. Both go through :func:`app.store.apply.apply_ops`, so a
+record looks the same whichever way its ops arrived.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import msgspec
+from sqlalchemy import Connection
+
+from app.errors import LimesError, ValidationError
+from app.hlc import ClockDriftError, HybridLogicalClock
+from app.oplog import Action, Op, canonical
+from app.records import kind_named
+from app.store import database
+from app.store.apply import ApplyResult, apply_ops, new_ops_only
+from app.store.writer import Writer
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One local change to make: ``fields`` is what changes (all fields for a create)."""
+
+    kind: str
+    record_id: str
+    fields: dict[str, Any] = field(default_factory=dict)
+    action: Action = Action.SET
+
+
+@dataclass
+class RemoteResult:
+    applied: int = 0
+    duplicates: int = 0
+    rejected: list[tuple[Op, str]] = field(default_factory=list)
+    changed: dict[str, set[str]] = field(default_factory=dict)
+
+
+def _now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+class Store:
+    def __init__(
+        self,
+        path: Path | str,
+        center_id: str,
+        *,
+        synchronous: str = "FULL",
+        max_clock_drift_ms: int = 120_000,
+    ) -> None:
+        self.path = Path(path)
+        self.center_id = center_id
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._write_engine = database.make_engine(
+            self.path, immediate=True, synchronous=synchronous
+        )
+        database.upgrade(self._write_engine, self.path)
+        self._read_engine = database.make_engine(
+            self.path, immediate=False, synchronous=synchronous
+        )
+        self.clock = HybridLogicalClock(max_drift_ms=max_clock_drift_ms)
+        self._readers = threading.local()
+        self.writer = Writer(self._write_engine)
+        self._closed = False
+
+    # -- reading -------------------------------------------------------------------------------
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A read connection for this thread, in a transaction that sees one snapshot."""
+        connection: Connection | None = getattr(self._readers, "connection", None)
+        if connection is None:
+            connection = self._read_engine.connect()
+            self._readers.connection = connection
+        if connection.in_transaction():  # nested use on the same thread shares the snapshot
+            yield connection
+            return
+        with connection.begin():
+            yield connection
+
+    # -- local changes ---------------------------------------------------------------------------
+
+    def commit(self, changes: Sequence[Change], author: str) -> Future[ApplyResult]:
+        """Turn ``changes`` into ops of this center and apply them in one transaction."""
+        for change in changes:
+            kind_named(change.kind)  # fail here, on the caller's thread, for unknown kinds
+        return self.writer.submit(
+            lambda connection: self._commit_local(connection, changes, author)
+        )
+
+    def _commit_local(
+        self, connection: Connection, changes: Sequence[Change], author: str
+    ) -> ApplyResult:
+        cursor = connection.connection.cursor()
+        self._sync_clock(cursor)
+        row = cursor.execute(
+            "SELECT COALESCE(MAX(seq), 0) FROM ops WHERE origin = ?", (self.center_id,)
+        ).fetchone()
+        seq = row[0]
+        ops = []
+        for change in changes:
+            kind = kind_named(change.kind)
+            fields = kind.check(change.fields) if change.action is not Action.DELETE else {}
+            seq += 1
+            ops.append(
+                Op(
+                    origin=self.center_id,
+                    seq=seq,
+                    hlc=self.clock.now(),
+                    kind=change.kind,
+                    record_id=change.record_id,
+                    action=change.action,
+                    fields=fields,
+                    author=author,
+                )
+            )
+        result = apply_ops(connection, ops, _now_ms())
+        self._save_clock(cursor)
+        return result
+
+    # -- partner ops -----------------------------------------------------------------------------
+
+    def apply_remote(self, ops: Sequence[Op]) -> Future[RemoteResult]:
+        return self.writer.submit(lambda connection: self._apply_remote(connection, ops))
+
+    def _apply_remote(self, connection: Connection, ops: Sequence[Op]) -> RemoteResult:
+        result = RemoteResult()
+        now = _now_ms()
+        cursor = connection.connection.cursor()
+        self._sync_clock(cursor)
+        accepted: list[Op] = []
+        for op in ops:
+            checked, reason = self._checked(op)
+            if checked is not None:
+                accepted.append(checked)
+                continue
+            result.rejected.append((op, reason))
+            cursor.execute(
+                "INSERT INTO quarantine (origin, seq, op, reason, received_at) VALUES (?,?,?,?,?)",
+                (op.origin, op.seq, canonical(op), reason, now),
+            )
+            log.warning("op %s/%s rejected: %s", op.origin, op.seq, reason)
+        fresh, result.duplicates = new_ops_only(connection, accepted)
+        if fresh:
+            self.clock.receive(max(op.hlc for op in fresh))
+        applied = apply_ops(connection, fresh, now)
+        result.applied = len(fresh)
+        result.changed = {kind: set(ids) for kind, ids in applied.changed.items()}
+        self._save_clock(cursor)
+        return result
+
+    def _checked(self, op: Op) -> tuple[Op | None, str]:
+        """The op with normalised fields, or None and why it may not be applied."""
+        try:
+            kind = kind_named(op.kind)
+            fields = kind.check(op.fields) if op.action is not Action.DELETE else {}
+        except ValidationError as error:
+            return None, f"invalid op: {error}"
+        try:
+            self.clock.check(op.hlc)
+        except ClockDriftError as error:
+            return None, f"clock guard: {error}"
+        return msgspec.structs.replace(op, fields=fields), ""
+
+    # -- the clock ---------------------------------------------------------------------------------
+
+    def _sync_clock(self, cursor: Any) -> None:
+        """Never stamp below what any process has written to this file (monotonic on restart)."""
+        row = cursor.execute("SELECT value FROM meta WHERE key = 'hlc'").fetchone()
+        if row is not None:
+            self.clock.receive(int(row[0]))
+
+    def _save_clock(self, cursor: Any) -> None:
+        cursor.execute(
+            "INSERT INTO meta (key, value) VALUES ('hlc', ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value "
+            "WHERE CAST(excluded.value AS INTEGER) > CAST(meta.value AS INTEGER)",
+            (str(self.clock.last),),
+        )
+
+    # -- lifetime ----------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self.writer.close()
+        self._write_engine.dispose()
+        self._read_engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_store(path: Path | str, center_id: str, **options: Any) -> Store:
+    try:
+        return Store(path, center_id, **options)
+    except LimesError:
+        raise
+    except Exception as error:
+        raise LimesError(f"{path}: cannot open the database ({error})") from error
