@@ -70,6 +70,10 @@ class HybridLogicalClock:
         if wall_of(stamp) - now_ms > self._max_drift_ms:
             raise ClockDriftError(stamp, now_ms, self._max_drift_ms)
 
+    def horizon(self) -> int:
+        """The greatest stamp :meth:`check` accepts right now."""
+        return pack(self._wall() + self._max_drift_ms, COUNTER_MAX)
+
     def receive(self, stamp: int) -> None:
         """Take a remote stamp into account (after :meth:`check` has accepted it)."""
         with self._lock:

@@ -33,9 +33,9 @@ class Op(msgspec.Struct, frozen=True, array_like=True, omit_defaults=True):
         return (self.origin, self.seq)
 
     @property
-    def stamp(self) -> tuple[int, str]:
-        """The order in which concurrent writes to one field win: (HLC, origin)."""
-        return (self.hlc, self.origin)
+    def stamp(self) -> tuple[int, str, int]:
+        """The order in which concurrent writes to one field win: (HLC, origin, seq)."""
+        return (self.hlc, self.origin, self.seq)
 
 
 _encoder = msgspec.json.Encoder(order="sorted")

@@ -5,6 +5,7 @@ Enum values are the stable wire and database spellings; ``label`` is what people
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from datetime import UTC, datetime
@@ -143,6 +144,7 @@ _CREDIBILITY = {
     "6": "truth cannot be judged",
 }
 _CONFIDENCE_RE = re.compile(r"^[A-F][1-6]$")
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 UNKNOWN_CONFIDENCE = "F6"
 
 
@@ -153,13 +155,29 @@ def parse_enum(enum: type[E], value: object, field: str) -> E:
     """Accept an enum member, its value, or its label (any case); name the field otherwise."""
     if isinstance(value, enum):
         return value
-    text = str(value).strip()
-    folded = text.lower().replace(" ", "_").replace("-", "_")
+    lookup = _enum_lookup(enum)
+    member = lookup.get(value) if isinstance(value, str) else None  # the fast, common case
+    if member is None:
+        text = str(value).strip()
+        member = lookup.get(text.lower().replace(" ", "_").replace("-", "_")) or lookup.get(
+            text.lower()
+        )
+        if member is None:
+            allowed = ", ".join(m.value for m in enum)
+            raise ValidationError(field, f"unknown value {text!r} (allowed: {allowed})")
+    return member  # type: ignore[return-value]
+
+
+@functools.cache
+def _enum_lookup(enum: type[StrEnum]) -> dict[str, StrEnum]:
+    lookup: dict[str, StrEnum] = {}
     for member in enum:
-        if folded == member.value or text.lower() == getattr(member, "label", "").lower():
-            return member
-    allowed = ", ".join(m.value for m in enum)
-    raise ValidationError(field, f"unknown value {text!r} (allowed: {allowed})")
+        label = getattr(member, "label", None)
+        if isinstance(label, str):
+            lookup[label.lower()] = member
+    for member in enum:
+        lookup[str(member.value)] = member
+    return lookup
 
 
 def check_confidence(value: object, field: str = "confidence") -> str:
@@ -211,7 +229,7 @@ def check_text(value: object, field: str, *, required: bool, max_len: int) -> st
 
 def check_id(value: object, field: str = "id") -> str:
     text = check_text(value, field, required=True, max_len=128)
-    if any(ch.isspace() and ch != " " for ch in text) or "\x00" in text:
+    if _CONTROL_RE.search(text):
         raise ValidationError(field, f"{text!r} contains control characters")
     return text
 

@@ -7,7 +7,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
-import pytest  # noqa: E402
+import pytest
 
 
 @pytest.fixture(autouse=True)
@@ -21,7 +21,7 @@ def _isolated_dirs(tmp_path_factory, monkeypatch):
     for name in list(os.environ):
         if name.startswith("LIMES_") and "__" in name:
             monkeypatch.delenv(name)
-    yield home
+    return home
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ batch) rather than building a Core statement per row; see bench/store.py for the
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -16,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from app.oplog import Op, encode_fields
+from app.oplog import Action, Op, canonical, encode_fields
 from app.records import KINDS, RecordKind
 from app.store.merge import DEFAULT, RecordState
 
@@ -75,6 +76,7 @@ def apply_ops(connection: Connection, ops: Sequence[Op], now_ms: int) -> ApplyRe
     cursor = connection.connection.cursor()
     row = cursor.execute("SELECT COALESCE(MAX(lsn), 0) FROM ops").fetchone()
     first_lsn = row[0] + 1
+    encoded = [encode_fields(op.fields) for op in ops]
     cursor.executemany(
         "INSERT INTO ops (lsn, origin, seq, hlc, kind, record_id, action, fields, author,"
         " received_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
@@ -87,7 +89,7 @@ def apply_ops(connection: Connection, ops: Sequence[Op], now_ms: int) -> ApplyRe
                 op.kind,
                 op.record_id,
                 op.action.value,
-                encode_fields(op.fields),
+                encoded[index],
                 op.author,
                 now_ms,
             )
@@ -96,55 +98,68 @@ def apply_ops(connection: Connection, ops: Sequence[Op], now_ms: int) -> ApplyRe
     )
     result.first_lsn, result.last_lsn = first_lsn, first_lsn + len(ops) - 1
 
-    by_kind: dict[str, list[tuple[int, Op]]] = defaultdict(list)
+    by_kind: dict[str, list[tuple[int, Op, bytes]]] = defaultdict(list)
     for index, op in enumerate(ops):
-        by_kind[op.kind].append((first_lsn + index, op))
+        by_kind[op.kind].append((first_lsn + index, op, encoded[index]))
     for kind_name, group in by_kind.items():
-        kind = KINDS[kind_name]
-        _merge_kind(cursor, kind, group, now_ms, result)
+        _merge_kind(cursor, KINDS[kind_name], group, now_ms, result)
     return result
 
 
 def _merge_kind(
-    cursor: Any, kind: RecordKind, group: list[tuple[int, Op]], now_ms: int, result: ApplyResult
+    cursor: Any,
+    kind: RecordKind,
+    group: list[tuple[int, Op, bytes]],
+    now_ms: int,
+    result: ApplyResult,
 ) -> None:
-    ids = list(dict.fromkeys(op.record_id for _, op in group))
-    existing = _load_states(cursor, kind, ids)
+    counts: dict[str, int] = defaultdict(int)
+    for _, op, _ in group:
+        counts[op.record_id] += 1
+    existing = _load_states(cursor, kind, list(counts))
     states: dict[str, RecordState] = {}
     last_lsn: dict[str, int] = {}
-    for lsn, op in group:
-        state = states.get(op.record_id)
-        if state is None:
-            state = existing.get(op.record_id) or RecordState(kind, op.record_id)
-            states[op.record_id] = state
-        state.apply(op)
-        last_lsn[op.record_id] = lsn
-    columns = (
-        "id",
-        *kind.fields,
-        "deleted",
-        "complete",
-        "stamps",
-        "row_hash",
-        "first_lsn",
-        "last_lsn",
-        "learned_at",
-    )
-    updates = ", ".join(
-        f"{name} = excluded.{name}"
-        for name in columns
-        if name not in ("id", "first_lsn", "learned_at")
-    )
-    sql = (
-        f"INSERT INTO {kind.table} ({', '.join(columns)}) VALUES ({','.join('?' * len(columns))})"
-        f" ON CONFLICT(id) DO UPDATE SET {updates}"
-    )
-    json_fields = kind.json_fields
     rows = []
+    plan = [(name, name in kind.json_fields) for name in kind.fields]
+    whole = len(kind.fields)
+    prefix = canonical(kind.name)
+    for lsn, op, encoded in group:
+        record_id = op.record_id
+        if (
+            counts[record_id] == 1
+            and record_id not in existing
+            and op.action is Action.SET
+            and len(op.fields) == whole
+        ):
+            # The common case of imports and catch-up: a record created whole by one op that
+            # nothing else in this batch touches. Its row comes straight from the op, and its
+            # hash from the op's canonical encoding (equal to RecordState.row_hash's input).
+            fields = op.fields
+            payload = b"[" + prefix + b"," + canonical(record_id) + b",false," + encoded + b"]"
+            rows.append(
+                (
+                    record_id,
+                    *[canonical(fields[n]).decode() if j else fields[n] for n, j in plan],
+                    False,
+                    True,
+                    canonical({DEFAULT: (op.hlc, op.origin, op.seq)}).decode(),
+                    hashlib.blake2b(payload, digest_size=16).digest(),
+                    lsn,
+                    lsn,
+                    now_ms,
+                )
+            )
+            continue
+        state = states.get(record_id)
+        if state is None:
+            state = existing.get(record_id) or RecordState(kind, record_id)
+            states[record_id] = state
+        state.apply(op)
+        last_lsn[record_id] = lsn
     for record_id, state in states.items():
         if not state.changed:
             continue
-        values = [_to_column(state.fields.get(name), name in json_fields) for name in kind.fields]
+        values = [_to_column(state.fields.get(name), is_json) for name, is_json in plan]
         rows.append(
             (
                 record_id,
@@ -158,14 +173,25 @@ def _merge_kind(
                 now_ms,
             )
         )
-        result.changed[kind.name].add(record_id)
+    columns = ("id", *kind.fields, "deleted", "complete", "stamps", "row_hash",
+               "first_lsn", "last_lsn", "learned_at")  # fmt: skip
+    updates = ", ".join(
+        f"{name} = excluded.{name}"
+        for name in columns
+        if name not in ("id", "first_lsn", "learned_at")
+    )
     if rows:
-        cursor.executemany(sql, rows)
+        cursor.executemany(
+            f"INSERT INTO {kind.table} ({', '.join(columns)}) "
+            f"VALUES ({','.join('?' * len(columns))}) ON CONFLICT(id) DO UPDATE SET {updates}",
+            rows,
+        )
+        result.changed[kind.name].update(row[0] for row in rows)
 
 
 def _to_column(value: Any, is_json: bool) -> Any:
     if is_json and value is not None:
-        return json.dumps(value, separators=(",", ":"), sort_keys=True)
+        return canonical(value).decode()
     return value
 
 
@@ -184,7 +210,7 @@ def _load_states(cursor: Any, kind: RecordKind, ids: list[str]) -> dict[str, Rec
                     elif name in kind.bool_fields:
                         value = bool(value)
                 fields[name] = value
-            stamps = {key: (hlc, origin) for key, (hlc, origin) in json.loads(row[-1]).items()}
+            stamps = {key: tuple(stamp) for key, stamp in json.loads(row[-1]).items()}
             states[row[0]] = RecordState(
                 kind,
                 row[0],

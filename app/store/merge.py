@@ -15,7 +15,7 @@ from typing import Any
 from app.oplog import Action, Op, canonical
 from app.records import RecordKind
 
-Stamp = tuple[int, str]
+Stamp = tuple[int, str, int]  # (HLC, origin, seq): total, even if an origin repeats an HLC
 DEFAULT = "*"  # key in ``stamps`` for "every field not listed"
 DELETED = "deleted"
 
@@ -39,7 +39,7 @@ class RecordState:
         return DEFAULT in self.stamps or all(name in self.stamps for name in self.kind.fields)
 
     def apply(self, op: Op) -> None:
-        stamp = (op.hlc, op.origin)
+        stamp = (op.hlc, op.origin, op.seq)
         if op.action is Action.DELETE:
             self._take(DELETED, True, stamp)
             return

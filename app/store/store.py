@@ -17,13 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import msgspec
 from sqlalchemy import Connection
 
 from app.errors import LimesError, ValidationError
 from app.hlc import ClockDriftError, HybridLogicalClock
 from app.oplog import Action, Op, canonical
-from app.records import kind_named
+from app.records import KINDS, kind_named
 from app.store import database
 from app.store.apply import ApplyResult, apply_ops, new_ops_only
 from app.store.writer import Writer
@@ -114,7 +113,9 @@ class Store:
         ops = []
         for change in changes:
             kind = kind_named(change.kind)
-            fields = kind.check(change.fields) if change.action is not Action.DELETE else {}
+            fields = (
+                kind.check_canonical(change.fields) if change.action is not Action.DELETE else {}
+            )
             seq += 1
             ops.append(
                 Op(
@@ -143,8 +144,9 @@ class Store:
         cursor = connection.connection.cursor()
         self._sync_clock(cursor)
         accepted: list[Op] = []
+        horizon = self.clock.horizon()  # stamps above this are too far in the future
         for op in ops:
-            checked, reason = self._checked(op)
+            checked, reason = self._checked(op, horizon)
             if checked is not None:
                 accepted.append(checked)
                 continue
@@ -163,18 +165,26 @@ class Store:
         self._save_clock(cursor)
         return result
 
-    def _checked(self, op: Op) -> tuple[Op | None, str]:
-        """The op with normalised fields, or None and why it may not be applied."""
-        try:
-            kind = kind_named(op.kind)
-            fields = kind.check(op.fields) if op.action is not Action.DELETE else {}
-        except ValidationError as error:
-            return None, f"invalid op: {error}"
-        try:
-            self.clock.check(op.hlc)
-        except ClockDriftError as error:
-            return None, f"clock guard: {error}"
-        return msgspec.structs.replace(op, fields=fields), ""
+    def _checked(self, op: Op, horizon: int) -> tuple[Op | None, str]:
+        """The op with canonical fields, or None and why it may not be applied."""
+        kind = KINDS.get(op.kind)
+        if kind is None:
+            return None, f"invalid op: kind: unknown record kind {op.kind!r}"
+        if op.hlc > horizon:
+            try:
+                self.clock.check(op.hlc)
+            except ClockDriftError as error:
+                return None, f"clock guard: {error}"
+        if op.action is Action.DELETE:
+            fields: dict[str, Any] = {}
+        else:
+            try:
+                fields = kind.check_canonical(op.fields)
+            except ValidationError as error:
+                return None, f"invalid op: {error}"
+        return Op(
+            op.origin, op.seq, op.hlc, op.kind, op.record_id, op.action, fields, op.author
+        ), ""
 
     # -- the clock ---------------------------------------------------------------------------------
 

@@ -17,7 +17,9 @@ def test_new_database_is_wal_with_foreign_keys_and_current_schema(tmp_path):
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar_one() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar_one() >= 5000
-        revision = connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar_one()
+        revision = connection.exec_driver_sql(
+            "SELECT version_num FROM alembic_version"
+        ).scalar_one()
     assert revision == head_revision()
 
 

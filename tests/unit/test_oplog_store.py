@@ -107,12 +107,24 @@ def test_notes_from_two_centers_at_the_same_moment_both_survive(store):
     mine = Change("note", "n-gr", {**note_fields, "text": "Patrol EVROS-11 on the way"}, Action.ADD)
     store.commit([mine], "anna").result()
     theirs = Op(
-        "BG-SVL", 1, pack(BASE_MS, 0), "note", "n-bg", Action.ADD,
-        {**note_fields, "author": "ivan", "center": "BG-SVL", "text": "Seen from our side"}, "ivan",
+        "BG-SVL",
+        1,
+        pack(BASE_MS, 0),
+        "note",
+        "n-bg",
+        Action.ADD,
+        {**note_fields, "author": "ivan", "center": "BG-SVL", "text": "Seen from our side"},
+        "ivan",
     )
     overwrite = Op(
-        "BG-SVL", 2, pack(BASE_MS + 99, 0), "note", "n-gr", Action.ADD,
-        {**note_fields, "text": "overwritten?"}, "ivan",
+        "BG-SVL",
+        2,
+        pack(BASE_MS + 99, 0),
+        "note",
+        "n-gr",
+        Action.ADD,
+        {**note_fields, "text": "overwritten?"},
+        "ivan",
     )
     store.apply_remote([theirs, overwrite]).result()
     with store.read() as connection:
@@ -151,7 +163,10 @@ def _random_history(seed: int) -> list[Op]:
             op = _remote(origin, seqs[origin], hlc_ms, record_id, **_incident_fields(origin))
         else:
             op = _remote(
-                origin, seqs[origin], hlc_ms, record_id,
+                origin,
+                seqs[origin],
+                hlc_ms,
+                record_id,
                 status=rng.choice(["validated", "responding", "closed"]),
                 title=f"edit {index}",
             )
@@ -190,8 +205,13 @@ def test_digest_ignores_local_only_data_and_sees_value_changes(tmp_path):
 def test_hlc_never_goes_backwards_across_restarts(tmp_path):
     path = tmp_path / "limes.sqlite3"
     with Store(path, "GR-ORE") as first:
-        first.apply_remote([_remote("BG-SVL", 1, BASE_MS * 0 + 4_000_000_000_000, "r1",
-                                    **_incident_fields("BG-SVL"))]).result()
+        first.apply_remote(
+            [
+                _remote(
+                    "BG-SVL", 1, BASE_MS * 0 + 4_000_000_000_000, "r1", **_incident_fields("BG-SVL")
+                )
+            ]
+        ).result()
     # a partner's clock ahead of ours (but within the guard) would be quarantined now;
     # instead raise our stored clock directly and check a restarted store stamps above it
     with sqlite3.connect(path) as raw:

@@ -24,7 +24,9 @@ print(before - after)
 
 
 def test_void_qt_calls_do_not_leak_references_to_none():
-    result = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, f"interpreter died: {result.stderr[-500:]}"
     lost = int(result.stdout.strip())
     assert lost < 1000, f"{lost} references to None lost in 20,000 void Qt calls"

@@ -52,7 +52,7 @@ def test_missing_and_non_utf8_files_are_named(tmp_path):
         load_settings(tmp_path / "nope.toml")
     latin = tmp_path / "latin.toml"
     latin.write_bytes('[node]\nname = "Orestiáda"\n'.encode("latin-1"))
-    with pytest.raises(ConfigError, match="latin.toml"):
+    with pytest.raises(ConfigError, match=r"latin\.toml"):
         load_settings(latin)
 
 

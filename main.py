@@ -1,0 +1,175 @@
+"""Limes: the command line. The only place that wires the core, the maps and the window.
+
+limes                      open the window on your own database
+limes --demo               open the window on a live demo scenario (throw-away database)
+limes --snapshot FILE.png  open, draw, save a PNG of the window and exit
+limes import FILE          import incidents from CSV or GeoJSON (all or nothing)
+limes export --format csv|geojson [--output FILE]
+limes digest               print the picture digest and record counts as JSON
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from app.errors import LimesError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from app.settings import user_config_file
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--config",
+        metavar="FILE",
+        type=Path,
+        help=f"settings file layered over the defaults and {user_config_file()}",
+    )
+    common.add_argument("--database", metavar="FILE", type=Path, help="override store.path")
+    common.add_argument("-v", "--verbose", action="store_true", help="log more")
+
+    parser = argparse.ArgumentParser(
+        prog="limes",
+        description="Limes: joint border operations command center.",
+        parents=[common],
+        epilog="Settings: config/defaults.toml, then your file, then --config, then "
+        "LIMES_<SECTION>__<KEY> environment variables.",
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="open a live demo scenario on the Greece-Turkey border (throw-away database)",
+    )
+    parser.add_argument(
+        "--snapshot",
+        metavar="FILE.png",
+        type=Path,
+        help="open the window, wait until it has drawn its data, save a PNG and exit",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    importer = commands.add_parser(
+        "import",
+        parents=[common],
+        help="import incidents from CSV or GeoJSON; all or nothing",
+        description="Import incidents. CSV needs the columns id, time, lat, lon, category, "
+        "description (title, impact, confidence, status, reported_by optional); IOM Missing "
+        "Migrants exports are recognised; GeoJSON needs Point features. A bad row aborts the "
+        "import with its row number and nothing is written. Re-importing is safe.",
+    )
+    importer.add_argument("file", type=Path)
+    importer.add_argument("--user", help="who imports (default: node.user)")
+
+    exporter = commands.add_parser("export", parents=[common], help="export incidents")
+    exporter.add_argument("--format", choices=["csv", "geojson"], default="csv")
+    exporter.add_argument("--output", metavar="FILE", type=Path, help="default: standard output")
+
+    commands.add_parser(
+        "digest", parents=[common], help="print the picture digest and record counts as JSON"
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return _dispatch(args)
+    except LimesError as error:
+        print(f"limes: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    from app.settings import load_settings
+
+    overrides = {"store": {"path": str(args.database)}} if args.database else None
+    settings = load_settings(args.config, overrides=overrides)
+    if args.command == "import":
+        return _import(settings, args)
+    if args.command == "export":
+        return _export(settings, args)
+    if args.command == "digest":
+        return _digest(settings)
+    from widgets.application import run_window
+
+    return run_window(settings, demo=args.demo, snapshot=args.snapshot)
+
+
+def _open_store(settings):
+    from app.store import open_store
+
+    return open_store(
+        settings.database_path,
+        settings.node.center_id,
+        synchronous=settings.store.synchronous.upper(),
+        max_clock_drift_ms=int(settings.store.max_clock_drift_s * 1000),
+    )
+
+
+def _import(settings, args: argparse.Namespace) -> int:
+    from app.importing import import_file
+
+    def progress(rows: int, fraction: float) -> None:
+        print(
+            f"\rimporting {args.file.name}: {rows:,} rows ({fraction:.0%})", end="", file=sys.stderr
+        )
+
+    with _open_store(settings) as store:
+        report = import_file(store, args.file, user=args.user or settings.user, progress=progress)
+    print(file=sys.stderr)
+    print(
+        f"imported {args.file}: {report.rows:,} rows, {report.created:,} new, "
+        f"{report.updated:,} updated, {report.unchanged:,} unchanged"
+    )
+    return 0
+
+
+def _export(settings, args: argparse.Namespace) -> int:
+    from app.exporting import export_csv, export_geojson
+
+    export = export_csv if args.format == "csv" else export_geojson
+    with _open_store(settings) as store:
+        if args.output is None:
+            count = export(store, sys.stdout)
+        else:
+            partial = args.output.with_name(args.output.name + ".partial")
+            try:
+                with partial.open("w", encoding="utf-8", newline="") as handle:
+                    count = export(store, handle)
+            except BaseException:
+                partial.unlink(missing_ok=True)
+                raise
+            partial.replace(args.output)  # never leave a half-written export under the real name
+    print(f"exported {count:,} incidents", file=sys.stderr)
+    return 0
+
+
+def _digest(settings) -> int:
+    from app.store import queries
+    from app.store.digest import picture_digest
+
+    with _open_store(settings) as store, store.read() as connection:
+        out = {
+            "center": settings.node.center_id,
+            "database": str(settings.database_path),
+            "digest": picture_digest(connection),
+            "counts": queries.counts(connection),
+            "version_vector": queries.version_vector(connection),
+        }
+    print(json.dumps(out, indent=2, sort_keys=True))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,111 @@
+"""Patrols at their last known position: a dark-outlined square coloured by CAD status."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import PySide6  # noqa: F401  -- pin the binding before pyqtgraph
+
+# isort: split
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtGui
+
+from app.domain import Patrol
+from app.values import PatrolStatus
+from maps.projection import Projection
+from maps.render.labels import OffsetTextItem
+
+_STATUS_COLORS = {
+    PatrolStatus.AVAILABLE: "#2e7d32",
+    PatrolStatus.EN_ROUTE: "#1565c0",
+    PatrolStatus.ON_SCENE: "#d32f2f",
+    PatrolStatus.RETURNING: "#5c7d99",
+    PatrolStatus.PLANNED: "#8d8d8d",
+    PatrolStatus.OFF_DUTY: "#cfcfcf",
+}
+PATROL_SYMBOL = "s"
+PATROL_SIZE = 13.0
+PATROL_OUTLINE = "#1b1f24"
+
+# Call signs are hidden when zoomed out past this many display units (metres) per pixel:
+# neighbouring patrols' labels would pile up on each other.
+LABEL_MAX_UNITS_PER_PIXEL = 800.0
+
+Z_PATROLS = 40
+Z_PATROL_LABELS = 41
+
+
+def status_colors() -> dict[PatrolStatus, str]:
+    return dict(_STATUS_COLORS)
+
+
+class PatrolRenderer:
+    """One scatter for all patrols (few of them), the status brushes shared, one label each."""
+
+    def __init__(self, view: pg.ViewBox) -> None:
+        self._view = view
+        self._brushes = {status: pg.mkBrush(color) for status, color in _STATUS_COLORS.items()}
+        self.scatter = pg.ScatterPlotItem(
+            pxMode=True,
+            symbol=PATROL_SYMBOL,
+            size=PATROL_SIZE,
+            pen=pg.mkPen(PATROL_OUTLINE, width=1.5),
+            antialias=True,
+        )
+        self.scatter.setZValue(Z_PATROLS)
+        view.addItem(self.scatter)
+        self.labels: list[pg.TextItem] = []
+        self._statuses: list[PatrolStatus] = []
+        view.sigTransformChanged.connect(self._on_view_transform_changed)
+
+    def statuses(self) -> list[PatrolStatus]:
+        """Statuses of the patrols drawn, in CAD order (for a legend)."""
+        present = set(self._statuses)
+        return [status for status in PatrolStatus if status in present]
+
+    def set_patrols(self, patrols: Iterable[Patrol], projection: Projection) -> None:
+        """Replace all patrols; deleted ones and those without a position are skipped."""
+        placed = [
+            patrol
+            for patrol in patrols
+            if not patrol.deleted and patrol.lon is not None and patrol.lat is not None
+        ]
+        for label in self.labels:
+            self._view.removeItem(label)
+        self.labels = []
+        self._statuses = [patrol.status for patrol in placed]
+        if not placed:
+            self.scatter.clear()
+            return
+        x, y = projection.forward(
+            np.array([patrol.lon for patrol in placed]), np.array([patrol.lat for patrol in placed])
+        )
+        brushes = [self._brushes[patrol.status] for patrol in placed]
+        self.scatter.setData(x=x, y=y, brush=brushes, data=[patrol.id for patrol in placed])
+        font = QtGui.QFont()
+        font.setPointSizeF(8.0)
+        font.setBold(True)
+        for patrol, px, py in zip(placed, x.tolist(), y.tolist()):
+            label = OffsetTextItem(
+                patrol.call_sign,
+                color=PATROL_OUTLINE,
+                fill=pg.mkBrush(255, 255, 255, 200),
+                anchor=(0.0, 0.5),
+                pixel_offset=(PATROL_SIZE / 2 + 3, 0.0),  # just right of the square
+            )
+            label.setFont(font)
+            label.setPos(px, py)
+            label.setZValue(Z_PATROL_LABELS)
+            self._view.addItem(label, ignoreBounds=True)
+            self.labels.append(label)
+        self._on_view_transform_changed()
+
+    def clear(self) -> None:
+        self.set_patrols((), Projection())
+
+    def _on_view_transform_changed(self, *_: object) -> None:
+        units_per_pixel, _ = self._view.viewPixelSize()
+        show = 0 < units_per_pixel <= LABEL_MAX_UNITS_PER_PIXEL
+        for label in self.labels:
+            label.setVisible(show)

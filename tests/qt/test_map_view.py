@@ -1,0 +1,278 @@
+"""The border map widget: few items for many objects, fills by level, clicks, cursor, legend."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pyqtgraph as pg
+import pytest
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from app.domain import Patrol, Sector
+from app.values import Category, ImpactLevel, PatrolStatus
+from maps.geography import (
+    border_paths,
+    default_resources,
+    load_border_lines,
+    load_countries,
+)
+from maps.projection import Projection
+from widgets.map_view import MapView
+
+EVROS = (25.8, 40.7, 27.0, 42.2)
+CATEGORIES = [
+    Category.UNAUTHORISED_CROSSING,
+    Category.SMUGGLING,
+    Category.CRISIS_SAR,
+    Category.SUSPECT_VEHICLE,
+    Category.RISK_TO_LIFE,
+]
+
+
+@pytest.fixture
+def map_view(qtbot):
+    view = MapView()
+    qtbot.addWidget(view)
+    view.resize(900, 700)
+    view.show()
+    qtbot.waitExposed(view)
+    view.show_region(*EVROS)
+    return view
+
+
+def _items(view: MapView, kind: type) -> list:
+    """Graphics items of a kind in the map's view (including those outside auto-range)."""
+    return [item for item in view.view.childGroup.childItems() if isinstance(item, kind)]
+
+
+def _scatters(view: MapView) -> list[pg.ScatterPlotItem]:
+    """Scatter items in the map that hold points."""
+    return [
+        item for item in _items(view, pg.ScatterPlotItem) if item.isVisible() and len(item.data)
+    ]
+
+
+def _random_incidents(count: int, statuses: list[str], seed: int = 3):
+    rng = np.random.default_rng(seed)
+    return {
+        "ids": np.array([f"inc-{k}" for k in range(count)], dtype=object),
+        "lon": rng.uniform(26.0, 26.8, count),
+        "lat": rng.uniform(40.8, 42.1, count),
+        "categories": rng.choice([c.value for c in CATEGORIES], count).tolist(),
+        "impacts": rng.choice(["low", "medium", "high"], count).tolist(),
+        "statuses": rng.choice(statuses, count).tolist(),
+    }
+
+
+def _box(lon0: float, lat0: float, lon1: float, lat1: float) -> dict:
+    ring = [[lon0, lat0], [lon1, lat0], [lon1, lat1], [lon0, lat1], [lon0, lat0]]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+# QTest warns that pyqtgraph's view leaves the raw press unaccepted (its scene handles it).
+QTEST_CLICK_NOISE = pytest.mark.qt_log_ignore(r"Mouse event .* not accepted by receiving widget")
+
+
+def _view_to_widget(view: MapView, x: float, y: float) -> QtCore.QPoint:
+    scene_point = view.view.mapViewToScene(QtCore.QPointF(x, y))
+    return view.mapFromScene(scene_point)
+
+
+def test_100k_incidents_make_one_scatter_item_per_category(map_view):
+    incidents = _random_incidents(100_000, ["reported", "validated", "responding"])
+    map_view.set_incidents(**incidents)
+    scatters = _scatters(map_view)
+    assert len(scatters) == len(CATEGORIES)
+    assert sum(len(item.data) for item in scatters) == 100_000
+    assert sorted(map_view.incidents.categories()) == sorted(c.value for c in CATEGORIES)
+
+    # Replacing with fewer categories leaves no stale item behind.
+    few = _random_incidents(1_000, ["reported"], seed=4)
+    few["categories"] = ["smuggling"] * 1_000
+    map_view.set_incidents(**few)
+    (only,) = _scatters(map_view)
+    assert len(only.data) == 1_000
+
+
+def test_closed_incidents_are_dimmed_apart_from_open_ones(map_view):
+    incidents = _random_incidents(20_000, ["reported", "closed", "dismissed"])
+    map_view.set_incidents(**incidents)
+    scatters = _scatters(map_view)
+    assert len(scatters) == 2 * len(CATEGORIES)  # open + finished, per category
+    alphas = {item.opts["brush"].color().alpha() for item in scatters}
+    assert len(alphas) == 2
+    finished = np.isin(incidents["statuses"], ["closed", "dismissed"])
+    dimmed = [item for item in scatters if item.opts["brush"].color().alpha() == min(alphas)]
+    assert sum(len(item.data) for item in dimmed) == finished.sum()
+
+
+def test_incident_size_grows_with_impact_and_brush_is_shared(map_view):
+    count = 3_000
+    incidents = _random_incidents(count, ["reported"])
+    incidents["categories"] = ["unauthorised_crossing"] * count
+    map_view.set_incidents(**incidents)
+    (item,) = _scatters(map_view)
+    impacts = np.asarray(incidents["impacts"])
+    sizes = item.data["size"]
+    assert sizes[impacts == "low"].max() < sizes[impacts == "medium"].min()
+    assert sizes[impacts == "medium"].max() < sizes[impacts == "high"].min()
+    assert item.opts["pxMode"]
+    # One brush for the whole item: no point carries its own.
+    assert all(brush is None for brush in item.data["brush"])
+
+
+@QTEST_CLICK_NOISE
+def test_clicking_an_incident_emits_its_id(map_view, qtbot):
+    incidents = {
+        "ids": ["a", "b", "c"],
+        "lon": [26.1, 26.4, 26.7],
+        "lat": [41.0, 41.5, 42.0],
+        "categories": ["smuggling", "crisis_sar", "smuggling"],
+        "impacts": ["high", "high", "high"],
+        "statuses": ["reported", "validated", "closed"],
+    }
+    map_view.set_incidents(**incidents)
+    x, y = map_view.projection.forward(26.4, 41.5)
+    position = _view_to_widget(map_view, float(x), float(y))
+    with qtbot.waitSignal(map_view.incident_clicked, timeout=2000) as blocker:
+        qtbot.mouseClick(map_view.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=position)
+    assert blocker.args == ["b"]
+
+    # The renderer's handler maps a point of any item back to its id (here the closed one).
+    item = map_view.incidents.items()[("smuggling", True)]
+    with qtbot.waitSignal(map_view.incident_clicked, timeout=1000) as blocker:
+        map_view.incidents.handle_points_clicked(item, item.points()[:1])
+    assert blocker.args == ["c"]
+
+
+@QTEST_CLICK_NOISE
+def test_clicking_empty_map_emits_nothing(map_view, qtbot):
+    map_view.set_incidents(["a"], [26.1], [41.0], ["smuggling"], ["low"], ["reported"])
+    x, y = map_view.projection.forward(26.7, 42.0)
+    with qtbot.assertNotEmitted(map_view.incident_clicked):
+        qtbot.mouseClick(
+            map_view.viewport(),
+            QtCore.Qt.MouseButton.LeftButton,
+            pos=_view_to_widget(map_view, float(x), float(y)),
+        )
+
+
+def test_sector_fills_differ_by_level(map_view):
+    sectors = [
+        Sector(f"s{k}", f"Sector {k}", "GRC", "HP", level, _box(26.0, 40.8 + k * 0.3, 26.3, 41.0 + k * 0.3))
+        for k, level in enumerate(ImpactLevel)
+    ]  # fmt: skip
+    map_view.set_sectors(sectors)
+    items = map_view.sectors.level_items
+    assert all(not items[level].path().isEmpty() for level in ImpactLevel)
+    fills = {
+        items[level].brush().color().name(QtGui.QColor.NameFormat.HexArgb) for level in ImpactLevel
+    }
+    assert len(fills) == len(ImpactLevel)
+    assert all(items[level].brush().color().alpha() < 255 for level in ImpactLevel)  # see-through
+    # Each sector went to its own level's item.
+    for sector in sectors:
+        x, y = map_view.projection.forward_point(26.15, 40.9 + int(sector.id[1:]) * 0.3)
+        assert items[sector.impact].path().contains(QtCore.QPointF(x, y))
+
+
+def test_sector_names_show_only_when_zoomed_in(map_view, qtbot):
+    map_view.set_sectors(
+        [Sector("s1", "Evros North", "GRC", "HP", ImpactLevel.HIGH, _box(26.3, 41.4, 26.7, 41.7))]
+    )
+    (label,) = map_view.sectors.labels
+    map_view.show_region(*EVROS)
+    qtbot.waitUntil(label.isVisible, timeout=1000)
+    map_view.show_region(-10, 30, 45, 60)
+    qtbot.waitUntil(lambda: not label.isVisible(), timeout=1000)
+
+
+def test_borders_are_one_curve_per_kind(map_view):
+    resources = default_resources()
+    world = load_border_lines(resources.world_borders)
+    operation = load_border_lines(resources.greece_turkey_border) + load_border_lines(
+        resources.bulgaria_turkey_border
+    )
+    map_view.set_borders(world, operation)
+    curves = _items(map_view, pg.PlotCurveItem)
+    assert len(curves) == 2  # 461 + 2 lines, two items
+    lengths = sorted(len(curve.getData()[0]) for curve in curves)
+    operation_paths = border_paths(operation)
+    assert lengths[0] == sum(len(p) for p in operation_paths) + len(operation_paths) - 1
+    assert lengths[1] > 80_000
+    widths = sorted(curve.opts["pen"].widthF() for curve in curves)
+    assert widths[0] < widths[1]  # the operation's borders stand out
+
+
+@pytest.mark.parametrize("crs", ["EPSG:3857", "EPSG:32635"])
+def test_countries_fill_the_land(qtbot, crs):
+    map_view = MapView(projection=Projection(crs))
+    qtbot.addWidget(map_view)
+    map_view.set_countries(load_countries(default_resources().countries))
+    path = map_view.countries.item.path()
+    athens = QtCore.QPointF(*map_view.projection.forward_point(23.73, 37.98))
+    aegean = QtCore.QPointF(*map_view.projection.forward_point(25.0, 39.0))
+    assert path.contains(athens)
+    assert not path.contains(aegean)
+
+
+def test_patrols_without_position_are_skipped(map_view):
+    start = datetime(2026, 11, 21, 6, tzinfo=UTC)
+
+    def patrol(pid, status, lon, lat):
+        end = start + timedelta(hours=8)
+        return Patrol(pid, pid.upper(), ("o1",), "4x4", start, end, "s1", status, lon, lat)
+
+    map_view.set_patrols(
+        [
+            patrol("p1", PatrolStatus.AVAILABLE, 26.3, 41.5),
+            patrol("p2", PatrolStatus.ON_SCENE, 26.5, 41.2),
+            patrol("p3", PatrolStatus.PLANNED, None, None),
+        ]
+    )
+    assert len(map_view.patrols.scatter.data) == 2
+    assert [label.textItem.toPlainText() for label in map_view.patrols.labels] == ["P1", "P2"]
+    colors = {brush.color().name() for brush in map_view.patrols.scatter.data["brush"]}
+    assert len(colors) == 2
+
+
+def test_legend_lists_what_is_on_the_map(map_view):
+    assert not map_view.legend.isVisible()
+    map_view.set_incidents(["a", "b"], [26.1, 26.2], [41.0, 41.1], ["smuggling", "crisis_sar"],
+                           ["low", "high"], ["reported", "reported"])  # fmt: skip
+    assert map_view.legend.isVisible()
+    assert map_view.legend.entries == [Category.SMUGGLING.label, Category.CRISIS_SAR.label]
+    map_view.set_sectors([Sector("s", "S", "GRC", "HP", ImpactLevel.LOW, _box(26, 41, 26.2, 41.2))])
+    assert map_view.legend.entries[:4] == [level.label for level in ImpactLevel]
+
+
+def test_cursor_readout_gives_lon_lat(map_view, qtbot):
+    x, y = map_view.projection.forward_point(26.4, 41.5)
+    position = _view_to_widget(map_view, x, y)
+    with qtbot.waitSignal(map_view.cursor_moved, timeout=2000) as blocker:
+        map_view.scene().sigMouseMoved.emit(map_view.mapToScene(position))
+    lon, lat = blocker.args
+    assert lon == pytest.approx(26.4, abs=0.02)
+    assert lat == pytest.approx(41.5, abs=0.02)
+
+
+def test_show_region_fits_the_box_with_square_aspect(map_view):
+    map_view.show_region(26.0, 40.8, 26.8, 42.1)
+    lon_min, lat_min, lon_max, lat_max = map_view.visible_region()
+    assert lon_min <= 26.0
+    assert lon_max >= 26.8
+    assert lat_min <= 40.8
+    assert lat_max >= 42.1
+    (x0, x1), (y0, y1) = map_view.view.viewRange()
+    width, height = map_view.view.width(), map_view.view.height()
+    assert (x1 - x0) / width == pytest.approx((y1 - y0) / height, rel=0.01)
+
+
+def test_attribution_is_shown(map_view):
+    assert "Natural Earth" in map_view.attribution.text
+    assert map_view.attribution.isVisible()
+
+
+def test_map_view_is_a_plain_widget():
+    assert issubclass(MapView, QtWidgets.QWidget)

@@ -1,0 +1,130 @@
+"""Starting the window: the store, the change feed, the bridge, the demo, the snapshot."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import msgspec
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from app.errors import LimesError
+from app.settings import Settings
+from app.store import Store, open_store
+from app.store.feed import ChangeFeed
+from maps.geography import default_resources
+from widgets.bridge import StoreBridge
+from widgets.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+SNAPSHOT_SETTLE_MS = 1200
+DEMO_STEP_MS = 3000
+
+
+def _store_for(settings: Settings) -> Store:
+    return open_store(
+        settings.database_path,
+        settings.node.center_id,
+        synchronous=settings.store.synchronous.upper(),
+        max_clock_drift_ms=int(settings.store.max_clock_drift_s * 1000),
+    )
+
+
+def _demo_settings(settings: Settings, folder: Path) -> Settings:
+    node = msgspec.structs.replace(
+        settings.node,
+        center_id="GR-ORE",
+        name="Orestiada Joint Coordination Centre",
+        country="GRC",
+        agency="Hellenic Police",
+    )
+    store = msgspec.structs.replace(settings.store, path=str(folder / "demo.sqlite3"))
+    resources = default_resources()
+    map_settings = msgspec.structs.replace(
+        settings.map,
+        operation_borders=[str(path) for path in resources.operation_borders],
+    )
+    return msgspec.structs.replace(settings, node=node, store=store, map=map_settings)
+
+
+def run_window(settings: Settings, *, demo: bool = False, snapshot: Path | None = None) -> int:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Limes")
+    app.setOrganizationName("Limes")
+    demo_folder = tempfile.TemporaryDirectory(prefix="limes-demo-") if demo else None
+    region = tuple(settings.map.region) if settings.map.region else None
+    simulator = None
+    try:
+        if demo_folder is not None:
+            from app.demo import DemoSimulator, seed_demo
+
+            settings = _demo_settings(settings, Path(demo_folder.name))
+            store = _store_for(settings)
+            scenario = seed_demo(store, datetime.now(UTC))
+            region = scenario.region
+            simulator = DemoSimulator()
+        else:
+            store = _store_for(settings)
+    except LimesError as error:
+        if snapshot is None and QApplication.platformName() != "offscreen":
+            QMessageBox.critical(None, "Limes cannot start", str(error))
+        raise
+
+    feed = ChangeFeed(store, interval_s=0.25)
+    bridge = StoreBridge(feed, settings.ui.refresh_ms)
+    window = MainWindow(
+        store,
+        settings,
+        bridge,
+        region=region,
+        restore_layout=snapshot is None,
+        title_suffix=" — DEMO" if demo else "",
+    )
+    feed.start()
+    timers = []
+    if simulator is not None:
+        step = QTimer(window)
+        step.timeout.connect(lambda: _demo_step(simulator, store))
+        step.start(DEMO_STEP_MS)
+        timers.append(step)
+
+    result = {"code": 0}
+    if snapshot is not None:
+        window.resize(1800, 1100)
+
+        def take_snapshot() -> None:
+            app.processEvents()
+            saved = window.grab().save(str(snapshot))
+            if not saved:
+                print(f"limes: could not write {snapshot}", file=sys.stderr)
+                result["code"] = 1
+            else:
+                print(f"snapshot saved to {snapshot}", file=sys.stderr)
+            window.close()
+
+        QTimer.singleShot(SNAPSHOT_SETTLE_MS, take_snapshot)
+    window.show()
+
+    def shut_down() -> None:
+        for timer in timers:
+            timer.stop()
+        feed.stop()
+        bridge.disconnect_feed()
+        store.close()
+        if demo_folder is not None:
+            demo_folder.cleanup()
+
+    app.aboutToQuit.connect(shut_down)
+    code = app.exec()
+    return result["code"] or code
+
+
+def _demo_step(simulator, store: Store) -> None:
+    try:
+        simulator.step(store, datetime.now(UTC))
+    except Exception:  # the demo must never take the window down
+        log.exception("demo step failed")

@@ -1,0 +1,146 @@
+"""The map dock: the map view fed from the store, a cursor readout and the data credits."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from app.coordinates import format_position
+from app.settings import Settings
+from app.store import Store
+from app.store import queries as q
+from app.store.feed import ChangeSet
+from maps.geography import default_resources, load_border_lines, load_countries
+from maps.projection import Projection
+from widgets.map_view import MapView
+
+IOM_CREDIT = (
+    "Humanitarian incidents: IOM's Missing Migrants Project (missingmigrants.iom.int), CC BY 4.0"
+)
+
+
+class MapPanel(QWidget):
+    incident_clicked = Signal(str)
+
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        *,
+        region: tuple[float, float, float, float] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._store = store
+        self.view = MapView(projection=Projection(settings.map.crs))
+        self._positions: dict[str, np.ndarray] = {}
+        self._selection = pg.ScatterPlotItem(
+            size=24, pen=pg.mkPen("#111111", width=2.5), brush=None, pxMode=True, symbol="o"
+        )
+        self._selection.setZValue(900)
+        self.view.view.addItem(self._selection)
+
+        self._readout = QLabel("—")
+        self._readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._format = QComboBox()
+        self._format.addItems(["dd", "dms", "mgrs"])
+        self._format.setCurrentText(settings.map.coordinate_format)
+        self._format.setToolTip("Coordinate format: decimal degrees, DMS or MGRS")
+        self._credit = QLabel()
+        self._credit.setStyleSheet("color:#5f6b73")
+        bar = QHBoxLayout()
+        bar.setContentsMargins(6, 2, 6, 2)
+        bar.addWidget(QLabel("Cursor:"))
+        bar.addWidget(self._readout)
+        bar.addWidget(self._format)
+        bar.addStretch(1)
+        bar.addWidget(self._credit)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(bar)
+
+        self._load_basemap(settings)
+        self.reload()
+        if region is not None:
+            self.view.show_region(*region)
+        self.view.incident_clicked.connect(self.incident_clicked)
+        self.view.cursor_moved.connect(self._on_cursor_moved)
+
+    def _load_basemap(self, settings: Settings) -> None:
+        resources = default_resources()
+        self.view.set_countries(load_countries(resources.countries))
+        world = load_border_lines(settings.map.borders or resources.world_borders)
+        highlighted = [
+            line for path in settings.map.operation_borders for line in load_border_lines(path)
+        ]
+        self.view.set_borders(world, highlighted)
+
+    # -- data ------------------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        with self._store.read() as connection:
+            self.view.set_sectors(q.sectors(connection))
+            self._set_incidents(q.incident_positions(connection))
+            self.view.set_patrols(q.patrols(connection))
+
+    def _set_incidents(self, columns: dict[str, np.ndarray]) -> None:
+        self._positions = columns
+        self.view.set_incidents(
+            columns["id"],
+            columns["lon"],
+            columns["lat"],
+            list(columns["category"]),
+            list(columns["impact"]),
+            list(columns["status"]),
+        )
+        has_iom = any(str(i).startswith("IOM-") for i in columns["id"][:50_000])
+        self._credit.setText(IOM_CREDIT if has_iom else "")
+
+    def apply_changes(self, changes: ChangeSet) -> None:
+        with self._store.read() as connection:
+            if changes.ids("sector"):
+                self.view.set_sectors(q.sectors(connection))
+            if changes.ids("incident"):
+                self._set_incidents(q.incident_positions(connection))
+            if changes.ids("patrol"):
+                self.view.set_patrols(q.patrols(connection))
+
+    # -- selection -------------------------------------------------------------------------------
+
+    def _position_of(self, incident_id: str) -> tuple[float, float] | None:
+        ids = self._positions.get("id")
+        if ids is None or not len(ids):
+            return None
+        hits = np.nonzero(ids == incident_id)[0]
+        if not len(hits):
+            return None
+        return float(self._positions["lon"][hits[0]]), float(self._positions["lat"][hits[0]])
+
+    def highlight_incident(self, incident_id: str) -> None:
+        position = self._position_of(incident_id)
+        if position is None:
+            self._selection.setData([])
+            return
+        x, y = self.view.projection.forward_point(*position)
+        self._selection.setData([x], [y])
+
+    def focus_incident(self, incident_id: str) -> None:
+        position = self._position_of(incident_id)
+        if position is not None:
+            self.highlight_incident(incident_id)
+            self.center_on(*position)
+
+    def center_on(self, lon: float, lat: float) -> None:
+        x, y = self.view.projection.forward_point(lon, lat)
+        (x0, x1), (y0, y1) = self.view.view.viewRange()  # keep the zoom, move the centre
+        half_w, half_h = (x1 - x0) / 2, (y1 - y0) / 2
+        self.view.view.setRange(
+            xRange=(x - half_w, x + half_w), yRange=(y - half_h, y + half_h), padding=0
+        )
+
+    def _on_cursor_moved(self, lon: float, lat: float) -> None:
+        self._readout.setText(format_position(lon, lat, self._format.currentText()))

@@ -1,0 +1,161 @@
+"""The border map: land, borders, sectors, incidents and patrols in one pyqtgraph view.
+
+The view only receives values (countries, lines, sectors, arrays of incidents, patrols) and
+draws them through the renderers of :mod:`maps.render`; it never reads the store. Display
+coordinates are metres of the view's :class:`~maps.projection.Projection` (Web Mercator unless
+told otherwise).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import PySide6  # noqa: F401  -- pin the binding before pyqtgraph
+
+# isort: split
+import numpy as np
+import pyqtgraph as pg
+from numpy.typing import ArrayLike
+from PySide6 import QtCore, QtWidgets
+
+from app.domain import BorderLine, Patrol, Sector
+from app.values import ImpactLevel
+from maps.geography import Country
+from maps.projection import Projection
+from maps.render.basemap import SEA, CountryFillRenderer
+from maps.render.borders import BorderRenderer
+from maps.render.incidents import IncidentRenderer
+from maps.render.legend import MapLegend
+from maps.render.patrols import PatrolRenderer
+from maps.render.sectors import SectorRenderer
+
+ATTRIBUTION = "Made with Natural Earth"
+# Half the width of the Web Mercator square, in metres.
+MERCATOR_HALF_WIDTH = 20_037_508.34
+MIN_VIEW_METRES = 300.0  # zooming in further than a few hundred metres shows nothing useful
+WORLD = (-180.0, -60.0, 180.0, 80.0)
+
+
+class MapView(pg.PlotWidget):
+    """A pannable, zoomable map with a fixed 1:1 aspect, no axes, a legend and attribution."""
+
+    incident_clicked = QtCore.Signal(str)
+    cursor_moved = QtCore.Signal(float, float)  # lon, lat in degrees
+
+    def __init__(
+        self, parent: QtWidgets.QWidget | None = None, projection: Projection | None = None
+    ) -> None:
+        super().__init__(parent, background=SEA)
+        self.projection = projection or Projection()
+        plot = self.getPlotItem()
+        for axis in ("left", "bottom", "right", "top"):
+            plot.hideAxis(axis)
+        plot.hideButtons()
+        plot.setMenuEnabled(False)
+        plot.layout.setContentsMargins(0, 0, 0, 0)
+        self.view: pg.ViewBox = plot.getViewBox()
+        self.view.setAspectLocked(True, ratio=1.0)
+        self.view.disableAutoRange()
+        if self.projection.is_web_mercator:
+            edge = MERCATOR_HALF_WIDTH
+            self.view.setLimits(
+                xMin=-edge, xMax=edge, yMin=-edge, yMax=edge,
+                minXRange=MIN_VIEW_METRES, minYRange=MIN_VIEW_METRES,
+            )  # fmt: skip
+
+        self.countries = CountryFillRenderer(self.view)
+        self.borders = BorderRenderer(self.view)
+        self.sectors = SectorRenderer(self.view)
+        self.incidents = IncidentRenderer(self.view, on_clicked=self.incident_clicked.emit)
+        self.patrols = PatrolRenderer(self.view)
+        self.legend = MapLegend(self.view)
+        self.legend.setVisible(False)
+        self._sector_levels: list[ImpactLevel] = []
+
+        self.attribution = pg.LabelItem(ATTRIBUTION, size="7pt", color="#5f6b73")
+        self.attribution.setParentItem(self.view)
+        self.attribution.anchor(itemPos=(1, 1), parentPos=(1, 1), offset=(-6, -2))
+        self.attribution.setZValue(1000)
+
+        self.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.show_region(*(self.projection.bounds or WORLD))
+
+    # -- what is shown -------------------------------------------------------------------------
+
+    def show_region(
+        self, lon_min: float, lat_min: float, lon_max: float, lat_max: float, padding: float = 0.02
+    ) -> None:
+        """Fit a lon/lat box in the view (the aspect stays 1:1, so one side gets extra room)."""
+        if lon_min >= lon_max or lat_min >= lat_max:
+            raise ValueError(f"empty region {lon_min}, {lat_min}, {lon_max}, {lat_max}")
+        # Sample a grid, not the corners: in a transverse projection (UTM) the sides are curved.
+        lon_grid, lat_grid = np.meshgrid(
+            np.linspace(lon_min, lon_max, 9), np.linspace(lat_min, lat_max, 9)
+        )
+        x, y = self.projection.forward(lon_grid.ravel(), lat_grid.ravel())
+        finite = np.isfinite(x) & np.isfinite(y)
+        if not finite.any():
+            return
+        self.view.setRange(
+            xRange=(x[finite].min(), x[finite].max()),
+            yRange=(y[finite].min(), y[finite].max()),
+            padding=padding,
+        )
+
+    def visible_region(self) -> tuple[float, float, float, float]:
+        """(lon_min, lat_min, lon_max, lat_max) of the view's corners."""
+        (x0, x1), (y0, y1) = self.view.viewRange()
+        lon, lat = self.projection.inverse([x0, x1], [y0, y1])
+        return float(lon[0]), float(lat[0]), float(lon[1]), float(lat[1])
+
+    def set_countries(self, countries: Iterable[Country]) -> None:
+        self.countries.set_countries(countries, self.projection)
+
+    def set_borders(
+        self, world_lines: Iterable[BorderLine], highlighted_lines: Iterable[BorderLine] = ()
+    ) -> None:
+        """All borders thin and grey; the operation's borders (``highlighted_lines``) strong."""
+        self.borders.set_borders(world_lines, highlighted_lines, self.projection)
+
+    def set_sectors(self, sectors: Iterable[Sector]) -> None:
+        sectors = [sector for sector in sectors if not sector.deleted]
+        self.sectors.set_sectors(sectors, self.projection)
+        # The whole scale is listed as soon as there are sectors: an operator reads the level
+        # of a fill against all four, not against the ones that happen to be on the map.
+        self._sector_levels = list(ImpactLevel) if sectors else []
+        self._refresh_legend()
+
+    def set_incidents(
+        self,
+        ids: ArrayLike | Sequence[str],
+        lon: ArrayLike,
+        lat: ArrayLike,
+        categories: Sequence[str],
+        impacts: Sequence[str],
+        statuses: Sequence[str],
+    ) -> None:
+        """Replace all incidents (parallel sequences; lon/lat in degrees)."""
+        x, y = self.projection.forward(lon, lat)
+        self.incidents.set_incidents(ids, x, y, categories, impacts, statuses)
+        self._refresh_legend()
+
+    def set_patrols(self, patrols: Iterable[Patrol]) -> None:
+        self.patrols.set_patrols(patrols, self.projection)
+        self._refresh_legend()
+
+    def _refresh_legend(self) -> None:
+        self.legend.set_contents(
+            sector_levels=self._sector_levels,
+            categories=self.incidents.categories(),
+            patrol_statuses=self.patrols.statuses(),
+        )
+
+    # -- the cursor ----------------------------------------------------------------------------
+
+    def _on_mouse_moved(self, scene_pos: QtCore.QPointF) -> None:
+        if not self.view.sceneBoundingRect().contains(scene_pos):
+            return
+        point = self.view.mapSceneToView(scene_pos)
+        lon, lat = self.projection.inverse_point(point.x(), point.y())
+        if np.isfinite(lon) and np.isfinite(lat):
+            self.cursor_moved.emit(lon, lat)
