@@ -1,0 +1,114 @@
+"""The main window over a real store: lazy timeline, live updates, linked selection, layout."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from PySide6.QtCore import Qt
+
+from app.demo import seed_demo
+from app.settings import load_settings
+from app.store import Change, Store
+from app.store.feed import ChangeFeed
+from tests.unit.test_oplog_store import _incident_fields
+from widgets.bridge import StoreBridge
+from widgets.incident_table import PAGE, IncidentTableModel
+from widgets.main_window import MainWindow
+
+
+@pytest.fixture
+def demo_store(tmp_path):
+    with Store(tmp_path / "demo.sqlite3", "GR-ORE", synchronous="OFF") as store:
+        scenario = seed_demo(store, datetime.now(UTC))
+        yield store, scenario
+
+
+@pytest.fixture
+def window(qtbot, demo_store):
+    store, scenario = demo_store
+    feed = ChangeFeed(store, interval_s=0.05)
+    bridge = StoreBridge(feed, refresh_ms=50)
+    settings = load_settings(overrides={"node": {"center_id": "GR-ORE", "name": "Orestiada"}})
+    main = MainWindow(store, settings, bridge, region=scenario.region, restore_layout=False)
+    qtbot.addWidget(main)
+    feed.start()
+    main.show()
+    yield main
+    feed.stop()
+    bridge.disconnect_feed()
+
+
+def _many_incidents(store: Store, count: int) -> None:
+    changes = []
+    for index in range(count):
+        fields = _incident_fields(title=f"Incident {index}")
+        fields["occurred_at"] += index * 60_000
+        fields["reported_at"] = fields["occurred_at"]
+        changes.append(Change("incident", f"i{index:05d}", fields))
+    store.commit(changes, "anna").result()
+
+
+def test_timeline_model_is_lazy_newest_first_and_passes_the_model_tester(qtmodeltester, store):
+    _many_incidents(store, 1000)
+    model = IncidentTableModel(store)
+    qtmodeltester.check(model)
+    model._pages.clear()
+    assert model.rowCount() == 1000
+    first = model.index(0, 4).data()
+    last = model.index(999, 4).data()
+    assert (first, last) == ("Incident 999", "Incident 0")
+    model._pages.clear()
+    model.index(5, 0).data()
+    assert len(model._pages) == 1  # only the page on screen became Python objects
+    assert sum(len(page) for page in model._pages.values()) == PAGE
+
+
+def test_window_shows_the_picture_and_identity(window):
+    assert window.incident_model.rowCount() > 200
+    assert window.patrol_model.rowCount() >= 8
+    status = window._counts.text()
+    assert "incidents" in status
+    assert "picture" in status
+    assert "GR-ORE" in window._identity.text()
+    assert window.map_panel.view.incidents.items(), "incidents drawn on the map"
+
+
+def test_a_new_incident_from_anyone_reaches_the_views_without_restart(qtbot, window, demo_store):
+    store, _ = demo_store
+    before = window.incident_model.rowCount()
+    fields = _incident_fields(title="Boat sighted near Feres")
+    fields["occurred_at"] = fields["reported_at"] = int(datetime.now(UTC).timestamp() * 1000)
+    store.commit([Change("incident", "live-1", fields)], "anna")
+    qtbot.waitUntil(lambda: window.incident_model.rowCount() == before + 1, timeout=5000)
+    assert window.incident_model.index(0, 4).data() == "Boat sighted near Feres"
+    qtbot.waitUntil(lambda: "live-1" in set(window.map_panel._positions["id"]), timeout=5000)
+
+
+def test_selecting_in_the_timeline_shows_details_and_marks_the_map(qtbot, window):
+    view = window.incident_view
+    view.selectRow(3)
+    incident_id = window.incident_model.index(3, 0).data(Qt.ItemDataRole.UserRole)
+    title = window.incident_model.index(3, 4).data()
+    assert title in window.details.toPlainText()
+    marked = window.map_panel._selection.data
+    assert len(marked) == 1
+    # and the other way round: a click on the map selects the row
+    view.clearSelection()
+    window.map_panel.view.incident_clicked.emit(incident_id)
+    assert view.currentIndex().row() == 3
+
+
+def test_layout_is_restored_in_the_next_run(qtbot, window, demo_store):
+    store, scenario = demo_store
+    window.roster_dock.hide()
+    window.save_layout()
+    feed = ChangeFeed(store)
+    bridge = StoreBridge(feed)
+    settings = load_settings(overrides={"node": {"center_id": "GR-ORE", "name": "Orestiada"}})
+    again = MainWindow(store, settings, bridge, region=scenario.region, restore_layout=True)
+    qtbot.addWidget(again)
+    again.show()
+    assert not again.roster_dock.isVisible()
+    assert again.map_dock.isVisible()
+    bridge.disconnect_feed()
