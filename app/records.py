@@ -12,7 +12,8 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Annotated, Any, Literal
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
@@ -93,6 +94,16 @@ def _geometry(value: Any, field: str) -> dict[str, Any]:
     return check_polygon_geojson(value, field)
 
 
+def _leaf_types(annotation: Any) -> set[Any]:
+    """The plain types inside Annotated[...] / X | None / list[...] (one level)."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _leaf_types(get_args(annotation)[0])
+    if origin in (Union, UnionType):
+        return set().union(*(_leaf_types(arg) for arg in get_args(annotation)))
+    return {origin or annotation}
+
+
 _AT_FIELD = re.compile(r"at `\$\.(\w+)")
 
 # Canonical types of field values (what the op-log carries), for RecordKind.struct.
@@ -104,6 +115,11 @@ Ms = Annotated[int, Meta(ge=-2_208_988_800_000, le=7_258_118_400_000)]
 Lon = Annotated[float, Meta(ge=-180.0, le=180.0)]
 Lat = Annotated[float, Meta(ge=-90.0, le=90.0)]
 Confidence = Literal[tuple(r + c for r in "ABCDEF" for c in "123456")]  # type: ignore[valid-type]
+
+
+def _one_of(enum: type) -> Any:
+    """The values of an enum as a Literal: checked in C, and kept as plain strings."""
+    return Literal[tuple(member.value for member in enum)]  # type: ignore[valid-type]
 
 
 def _t(max_len: int, *, required: bool = False) -> Any:
@@ -149,17 +165,36 @@ class RecordKind:
             forbid_unknown_fields=True,
         )
 
+    @cached_property
+    def _float_fields(self) -> tuple[str, ...]:
+        return tuple(n for n, t in self.types.items() if float in _leaf_types(t))
+
+    @cached_property
+    def _list_fields(self) -> tuple[str, ...]:
+        return tuple(n for n, t in self.types.items() if list in _leaf_types(t))
+
     def check_canonical(self, fields: Mapping[str, Any]) -> dict[str, Any]:
         """Check fields that should already be in canonical form (from the domain layer or a
         partner) at C speed; the error still names the field. The store calls this on every op."""
         try:
-            checked = msgspec.to_builtins(msgspec.convert(fields, self.struct))
+            msgspec.convert(fields, self.struct)
         except msgspec.ValidationError as error:
             self.check(fields)  # the friendlier message, where one of ours applies
             text = str(error)
             match = _AT_FIELD.search(text)
             name = match.group(1) if match else "fields"
             raise ValidationError(name, text.split(" - at ")[0]) from None
+        # Valid as given; make numbers and sequences the one JSON-native form they take
+        # everywhere (26 and 26.0 must hash alike once read back from SQLite).
+        checked = dict(fields)
+        for name in self._float_fields:
+            value = checked.get(name)
+            if type(value) is int:
+                checked[name] = float(value)
+        for name in self._list_fields:
+            value = checked.get(name)
+            if value is not None and type(value) is not list:
+                checked[name] = list(value)
         for name in self.deep_fields & checked.keys():
             checked[name] = self.checks[name](checked[name], name)
         return checked
@@ -206,10 +241,10 @@ INCIDENT = RecordKind(
         "reported_at": Ms,
         "lon": Lon,
         "lat": Lat,
-        "category": v.Category,
+        "category": _one_of(v.Category),
         "impact": Literal["low", "medium", "high"],
         "confidence": Confidence,
-        "status": v.IncidentStatus,
+        "status": _one_of(v.IncidentStatus),
         "title": _t(200, required=True),
         "description": _t(20_000),
         "assigned_patrols": Annotated[list[Id], Meta(max_length=50)],
@@ -254,7 +289,7 @@ SECTOR = RecordKind(
         "name": _t(120, required=True),
         "country": _t(3, required=True),
         "agency": _t(120),
-        "impact": v.ImpactLevel,
+        "impact": _one_of(v.ImpactLevel),
         "geometry": dict[str, Any],
         "releasability": IdList,
     },
@@ -312,7 +347,7 @@ PATROL = RecordKind(
         "shift_start": Ms,
         "shift_end": Ms,
         "sector_id": _t(128),
-        "status": v.PatrolStatus,
+        "status": _one_of(v.PatrolStatus),
         "lon": Lon | None,
         "lat": Lat | None,
         "position_at": Ms | None,
