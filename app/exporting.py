@@ -40,22 +40,8 @@ CSV_COLUMNS = (
 FETCH_ROWS = 2_000  # rows fetched from SQLite at a time
 ExportProgress = Callable[[int], None]
 
-_SOURCE_COLUMNS = (
-    "id",
-    "occurred_at",
-    "lat",
-    "lon",
-    "category",
-    "impact",
-    "confidence",
-    "status",
-    "title",
-    "description",
-    "owner",
-    "originator",
-    "reported_by",
-    "reported_at",
-)
+# the store columns behind CSV_COLUMNS: "time" is when it occurred
+_SOURCE_COLUMNS = tuple("occurred_at" if name == "time" else name for name in CSV_COLUMNS)
 
 
 def iso_utc(ms: int) -> str:

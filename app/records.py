@@ -8,6 +8,7 @@ partner) is checked before it may touch the store.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -198,6 +199,19 @@ class RecordKind:
         for name in self.deep_fields & checked.keys():
             checked[name] = self.checks[name](checked[name], name)
         return checked
+
+    def decode_row(self, row: Any, offset: int = 1) -> dict[str, Any]:
+        """Field values from a database row whose columns ``offset...`` are this kind's fields."""
+        fields: dict[str, Any] = {}
+        for index, name in enumerate(self.fields, start=offset):
+            value = row[index]
+            if value is not None:
+                if name in self.json_fields:
+                    value = json.loads(value)
+                elif name in self.bool_fields:
+                    value = bool(value)
+            fields[name] = value
+        return fields
 
     def check(self, fields: Mapping[str, Any], *, where: str | None = None) -> dict[str, Any]:
         """Checked and normalised copies of ``fields``; an unknown or bad field is named."""

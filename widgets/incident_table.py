@@ -10,7 +10,7 @@ from collections import OrderedDict
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from app.domain import Incident
@@ -18,17 +18,20 @@ from app.store import Store
 from app.store import queries as q
 from app.store.feed import ChangeSet
 from app.values import IncidentStatus, format_utc
+from widgets.table_model import ColumnTableModel
 
 PAGE = 200
 PAGES_KEPT = 50
 
-COLUMNS = ("Time (UTC)", "Category", "Impact", "Status", "Title", "Owner")
+COLUMNS: tuple[str, ...] = ("Time (UTC)", "Category", "Impact", "Status", "Title", "Owner")
 IMPACT_COLORS = {"low": "#2e7d32", "medium": "#b26a00", "high": "#c62828"}
 
 Index = QModelIndex | QPersistentModelIndex
 
 
-class IncidentTableModel(QAbstractTableModel):
+class IncidentTableModel(ColumnTableModel):
+    COLUMNS = COLUMNS
+
     def __init__(self, store: Store, parent: Any = None) -> None:
         super().__init__(parent)
         self._store = store
@@ -106,18 +109,8 @@ class IncidentTableModel(QAbstractTableModel):
 
     # -- Qt model --------------------------------------------------------------------------------
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rowids)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
+    def row_total(self) -> int:
+        return len(self._rowids)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

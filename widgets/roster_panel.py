@@ -5,15 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from app.domain import Officer, Patrol
 from app.store import Store
 from app.store import queries as q
 from app.store.feed import ChangeSet
+from widgets.table_model import ColumnTableModel
 
-COLUMNS = ("Call sign", "Status", "Crew", "Sector", "Shift (UTC)", "Vehicle")
+COLUMNS: tuple[str, ...] = ("Call sign", "Status", "Crew", "Sector", "Shift (UTC)", "Vehicle")
 STATUS_COLORS = {
     "available": "#2e7d32",
     "en_route": "#1565c0",
@@ -25,7 +26,9 @@ STATUS_COLORS = {
 Index = QModelIndex | QPersistentModelIndex
 
 
-class PatrolTableModel(QAbstractTableModel):
+class PatrolTableModel(ColumnTableModel):
+    COLUMNS = COLUMNS
+
     def __init__(self, store: Store, parent: Any = None) -> None:
         super().__init__(parent)
         self._store = store
@@ -62,18 +65,8 @@ class PatrolTableModel(QAbstractTableModel):
             names.append(f"{officer.name} ({officer.country})" if officer else f"{officer_id} (?)")
         return ", ".join(names)
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._patrols)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
+    def row_total(self) -> int:
+        return len(self._patrols)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         patrol = self.patrol_at(index.row()) if index.isValid() else None

@@ -197,19 +197,10 @@ def _to_column(value: Any, is_json: bool) -> Any:
 
 def _load_states(cursor: Any, kind: RecordKind, ids: list[str]) -> dict[str, RecordState]:
     states: dict[str, RecordState] = {}
-    names = kind.fields
-    select = f"SELECT id, {', '.join(names)}, deleted, stamps FROM {kind.table} WHERE id IN "
+    select = f"SELECT id, {', '.join(kind.fields)}, deleted, stamps FROM {kind.table} WHERE id IN "
     for chunk in _chunks(ids):
         for row in cursor.execute(select + f"({','.join('?' * len(chunk))})", tuple(chunk)):
-            fields = {}
-            for index, name in enumerate(names, start=1):
-                value = row[index]
-                if value is not None:
-                    if name in kind.json_fields:
-                        value = json.loads(value)
-                    elif name in kind.bool_fields:
-                        value = bool(value)
-                fields[name] = value
+            fields = kind.decode_row(row)
             stamps = {key: tuple(stamp) for key, stamp in json.loads(row[-1]).items()}
             states[row[0]] = RecordState(
                 kind,

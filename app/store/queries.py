@@ -6,7 +6,6 @@ that reads several things sees one consistent snapshot.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -22,16 +21,7 @@ VISIBLE = "deleted = 0 AND complete = 1"
 
 
 def _fields(kind: RecordKind, row: Sequence[Any], offset: int = 1) -> dict[str, Any]:
-    fields: dict[str, Any] = {}
-    for index, name in enumerate(kind.fields, start=offset):
-        value = row[index]
-        if value is not None:
-            if name in kind.json_fields:
-                value = json.loads(value)
-            elif name in kind.bool_fields:
-                value = bool(value)
-        fields[name] = value
-    return fields
+    return kind.decode_row(row, offset)
 
 
 def _select(kind: RecordKind, where: str = VISIBLE, tail: str = "") -> str:
