@@ -85,6 +85,7 @@ def run_window(settings: Settings, *, demo: bool = False, snapshot: Path | None 
         title_suffix=" — DEMO" if demo else "",
     )
     feed.start()
+    _keep_window_alive(window)
     timers = []
     if simulator is not None:
         step = QTimer(window)
@@ -128,3 +129,13 @@ def _demo_step(simulator, store: Store) -> None:
         simulator.step(store, datetime.now(UTC))
     except Exception:  # the demo must never take the window down
         log.exception("demo step failed")
+
+
+def _keep_window_alive(window: MainWindow) -> None:
+    """An unexpected error in a slot is logged and shown in the status bar; the window stays."""
+
+    def report(kind, error, trace) -> None:
+        log.error("unexpected error", exc_info=(kind, error, trace))
+        window.statusBar().showMessage(f"Internal error (logged): {kind.__name__}: {error}", 15000)
+
+    sys.excepthook = report

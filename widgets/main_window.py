@@ -21,6 +21,7 @@ from app.store import Store
 from app.store import queries as q
 from app.store.digest import picture_digest
 from app.store.feed import ChangeSet
+from widgets.background import BackgroundReads
 from widgets.bridge import StoreBridge
 from widgets.details_panel import DetailsPanel
 from widgets.incident_table import IncidentTableModel
@@ -95,12 +96,23 @@ class MainWindow(QMainWindow):
             )
             + f" · database {store.path}"
         )
+        self._reads = BackgroundReads(self)
         self._tick = QTimer(self)
         self._tick.timeout.connect(self._update_clock)
         self._tick.start(1000)
         self._update_clock()
         self._update_counts()
 
+        self._views = [
+            (self.timeline_dock, self.incident_model.apply_changes, self.incident_model.reload),
+            (self.roster_dock, self.patrol_model.apply_changes, self.patrol_model.reload),
+            (self.map_dock, self.map_panel.apply_changes, self.map_panel.reload),
+        ]
+        self._stale: set[str] = set()
+        for dock, _apply, reload in self._views:
+            dock.visibilityChanged.connect(
+                lambda visible, dock=dock, reload=reload: self._on_dock_shown(dock, reload, visible)
+            )
         bridge.records_changed.connect(self._on_records_changed)
         self.incident_view.selectionModel().currentRowChanged.connect(self._on_incident_row)
         self.patrol_view.selectionModel().currentRowChanged.connect(self._on_patrol_row)
@@ -143,21 +155,39 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _on_records_changed(self, changes: ChangeSet) -> None:
-        self.incident_model.apply_changes(changes)
-        self.patrol_model.apply_changes(changes)
-        self.map_panel.apply_changes(changes)
+        # A hidden dock does not redraw; it is marked stale and reloads when shown again.
+        for dock, apply, _reload in self._views:
+            if dock.isVisible():
+                apply(changes)
+            else:
+                self._stale.add(dock.objectName())
         current = self.incident_view.currentIndex()
         if current.isValid() and current.data(Qt.ItemDataRole.UserRole) in changes.ids("incident"):
             self._show_details(current.data(Qt.ItemDataRole.UserRole))
         self._update_counts()
 
+    def _on_dock_shown(self, dock: QDockWidget, reload, visible: bool) -> None:
+        if visible and dock.objectName() in self._stale:
+            self._stale.discard(dock.objectName())
+            reload()
+
     def _update_counts(self) -> None:
-        with self._store.read() as connection:
-            counts = q.counts(connection)
-            digest = picture_digest(connection)
+        store = self._store
+
+        def read() -> tuple[dict[str, int], str]:
+            with store.read() as connection:
+                return q.counts(connection), picture_digest(connection)
+
+        self._reads.request("counts", read, self._show_counts)
+
+    def _show_counts(self, result: tuple[dict[str, int], str]) -> None:
+        counts, digest = result
         self._counts.setText(
             f"{counts['incidents']:,} incidents · {counts['patrols']:,} patrols · "
             f"{counts['sectors']:,} sectors · picture {digest[:8]}"
+        )
+        self._counts.setToolTip(
+            f"Picture digest {digest}\nEqual digests: two centers hold the same picture."
         )
 
     def _update_clock(self) -> None:

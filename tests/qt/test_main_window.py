@@ -64,9 +64,10 @@ def test_timeline_model_is_lazy_newest_first_and_passes_the_model_tester(qtmodel
     assert sum(len(page) for page in model._pages.values()) == PAGE
 
 
-def test_window_shows_the_picture_and_identity(window):
+def test_window_shows_the_picture_and_identity(qtbot, window):
     assert window.incident_model.rowCount() > 200
     assert window.patrol_model.rowCount() >= 8
+    qtbot.waitUntil(lambda: "picture" in window._counts.text(), timeout=5000)
     status = window._counts.text()
     assert "incidents" in status
     assert "picture" in status
@@ -112,3 +113,15 @@ def test_layout_is_restored_in_the_next_run(qtbot, window, demo_store):
     assert not again.roster_dock.isVisible()
     assert again.map_dock.isVisible()
     bridge.disconnect_feed()
+
+
+def test_a_hidden_dock_does_not_redraw_and_catches_up_when_shown(qtbot, window, demo_store):
+    store, _ = demo_store
+    window.timeline_dock.hide()
+    before = window.incident_model.rowCount()
+    fields = _incident_fields(title="While nobody looked")
+    store.commit([Change("incident", "hidden-1", fields)], "anna").result()
+    qtbot.waitUntil(lambda: "hidden-1" in set(window.map_panel._positions["id"]), timeout=5000)
+    assert window.incident_model.rowCount() == before  # stale, not redrawn
+    window.timeline_dock.show()
+    qtbot.waitUntil(lambda: window.incident_model.rowCount() == before + 1, timeout=5000)
