@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from app.errors import ImportFailedError
 from app.import_mapping import Defaults, ImportedRecord, mapper_for
@@ -97,19 +97,25 @@ def import_file(
 ) -> ImportReport:
     """Check every row of ``path``, then write all records in one commit (or nothing)."""
     records = read_file(path, center=store.center_id, user=user, now=now, progress=progress)
-    changes, report = plan_changes(store, records)
-    if changes:
-        store.commit(changes, author=user).result()
-    return report
+    # Compare with what the store holds inside the write transaction, so an edit made while
+    # the file was being read is neither overwritten nor missed.
+    return store.commit_planned(
+        lambda connection: plan_changes(store, records, connection), user
+    ).result()
 
 
 def plan_changes(
-    store: Store, records: Sequence[ImportedRecord]
+    store: Store, records: Sequence[ImportedRecord], connection: Connection | None = None
 ) -> tuple[list[Change], ImportReport]:
     """The changes that bring the store in line with ``records``, and what they amount to."""
     changes: list[Change] = []
     created = updated = unchanged = skipped = 0
-    existing = _existing_records(store, [record.record_id for record in records])
+    ids = [record.record_id for record in records]
+    if connection is None:
+        with store.read() as reading:
+            existing = _existing_records(reading, ids)
+    else:
+        existing = _existing_records(connection, ids)
     for record in records:
         held = existing.get(record.record_id)
         if held is None:
@@ -150,7 +156,7 @@ def plan_changes(
     return changes, report
 
 
-def _existing_records(store: Store, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+def _existing_records(connection: Connection, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
     wanted = list(ids)
     found: dict[str, dict[str, Any]] = {}
     columns = [
@@ -159,13 +165,12 @@ def _existing_records(store: Store, ids: Iterable[str]) -> dict[str, dict[str, A
         incidents.c.complete,
         *(incidents.c[name] for name in INCIDENT.fields),
     ]
-    with store.read() as connection:
-        for start in range(0, len(wanted), READ_CHUNK):
-            chunk = wanted[start : start + READ_CHUNK]
-            for row in connection.execute(select(*columns).where(incidents.c.id.in_(chunk))):
-                values = dict(row._mapping)
-                for name in INCIDENT.json_fields:
-                    if values[name] is not None:
-                        values[name] = json.loads(values[name])
-                found[values["id"]] = values
+    for start in range(0, len(wanted), READ_CHUNK):
+        chunk = wanted[start : start + READ_CHUNK]
+        for row in connection.execute(select(*columns).where(incidents.c.id.in_(chunk))):
+            values = dict(row._mapping)
+            for name in INCIDENT.json_fields:
+                if values[name] is not None:
+                    values[name] = json.loads(values[name])
+            found[values["id"]] = values
     return found

@@ -10,12 +10,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection
 
@@ -28,6 +28,7 @@ from app.store.apply import ApplyResult, apply_ops, new_ops_only
 from app.store.writer import Writer
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,20 @@ class Store:
         return self.writer.submit(
             lambda connection: self._commit_local(connection, changes, author)
         )
+
+    def commit_planned(
+        self, plan: Callable[[Connection], tuple[Sequence[Change], T]], author: str
+    ) -> Future[T]:
+        """Work out the changes inside the write transaction (``plan`` reads through the
+        connection it is given), apply them, and return what ``plan`` reported."""
+
+        def job(connection: Connection) -> T:
+            changes, report = plan(connection)
+            if changes:
+                self._commit_local(connection, changes, author)
+            return report
+
+        return self.writer.submit(job)
 
     def _commit_local(
         self, connection: Connection, changes: Sequence[Change], author: str
