@@ -31,6 +31,8 @@ class ApplyResult:
     changed: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     first_lsn: int | None = None
     last_lsn: int | None = None
+    # (lsn, kind, record_id, releasability before) for records whose release list changed
+    release_changes: list[tuple[int, str, str, str | None]] = field(default_factory=list)
 
 
 def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
@@ -103,6 +105,11 @@ def apply_ops(connection: Connection, ops: Sequence[Op], now_ms: int) -> ApplyRe
         by_kind[op.kind].append((first_lsn + index, op, encoded[index]))
     for kind_name, group in by_kind.items():
         _merge_kind(cursor, KINDS[kind_name], group, now_ms, result)
+    if result.release_changes:
+        cursor.executemany(
+            "INSERT OR REPLACE INTO release_changes (lsn, kind, record_id, before) VALUES (?,?,?,?)",
+            result.release_changes,
+        )
     return result
 
 
@@ -117,6 +124,9 @@ def _merge_kind(
     for _, op, _ in group:
         counts[op.record_id] += 1
     existing = _load_states(cursor, kind, list(counts))
+    releases_before = {  # taken before the merge changes the loaded states
+        record_id: state.fields.get("releasability") for record_id, state in existing.items()
+    }
     states: dict[str, RecordState] = {}
     last_lsn: dict[str, int] = {}
     rows = []
@@ -144,6 +154,7 @@ def _merge_kind(
                     True,
                     canonical({DEFAULT: (op.hlc, op.origin, op.seq)}).decode(),
                     hashlib.blake2b(payload, digest_size=16).digest(),
+                    op.origin,
                     lsn,
                     lsn,
                     now_ms,
@@ -159,6 +170,17 @@ def _merge_kind(
     for record_id, state in states.items():
         if not state.changed:
             continue
+        if record_id in releases_before:
+            before = releases_before[record_id]
+            if state.fields.get("releasability") != before:
+                result.release_changes.append(
+                    (
+                        last_lsn[record_id],
+                        kind.name,
+                        record_id,
+                        None if before is None else canonical(before).decode(),
+                    )
+                )
         values = [_to_column(state.fields.get(name), is_json) for name, is_json in plan]
         rows.append(
             (
@@ -168,17 +190,18 @@ def _merge_kind(
                 state.complete,
                 state.encoded_stamps(),
                 state.row_hash(),
+                state.origin,
                 last_lsn[record_id],
                 last_lsn[record_id],
                 now_ms,
             )
         )
-    columns = ("id", *kind.fields, "deleted", "complete", "stamps", "row_hash",
+    columns = ("id", *kind.fields, "deleted", "complete", "stamps", "row_hash", "origin",
                "first_lsn", "last_lsn", "learned_at")  # fmt: skip
     updates = ", ".join(
         f"{name} = excluded.{name}"
         for name in columns
-        if name not in ("id", "first_lsn", "learned_at")
+        if name not in ("id", "origin", "first_lsn", "learned_at")
     )
     if rows:
         cursor.executemany(
@@ -197,7 +220,7 @@ def _to_column(value: Any, is_json: bool) -> Any:
 
 def _load_states(cursor: Any, kind: RecordKind, ids: list[str]) -> dict[str, RecordState]:
     states: dict[str, RecordState] = {}
-    select = f"SELECT id, {', '.join(kind.fields)}, deleted, stamps FROM {kind.table} WHERE id IN "
+    select = f"SELECT id, {', '.join(kind.fields)}, origin, deleted, stamps FROM {kind.table} WHERE id IN "
     for chunk in _chunks(ids):
         for row in cursor.execute(select + f"({','.join('?' * len(chunk))})", tuple(chunk)):
             fields = kind.decode_row(row)
@@ -208,6 +231,7 @@ def _load_states(cursor: Any, kind: RecordKind, ids: list[str]) -> dict[str, Rec
                 fields={k: v for k, v in fields.items() if _is_set(k, stamps)},
                 stamps=stamps,
                 deleted=bool(row[-2]),
+                origin=row[-3],
             )
     return states
 

@@ -28,6 +28,7 @@ class RecordState:
     stamps: dict[str, Stamp] = field(default_factory=dict)
     deleted: bool = False
     changed: bool = False
+    origin: str = ""  # the center whose op created this record here (it always sees it)
 
     def stamp_of(self, name: str) -> Stamp | None:
         if name == DELETED:  # the tombstone has its own stamp; a create never covers it
@@ -39,6 +40,8 @@ class RecordState:
         return DEFAULT in self.stamps or all(name in self.stamps for name in self.kind.fields)
 
     def apply(self, op: Op) -> None:
+        if not self.origin:
+            self.origin = op.origin
         stamp = (op.hlc, op.origin, op.seq)
         if op.action is Action.DELETE:
             self._take(DELETED, True, stamp)

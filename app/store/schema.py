@@ -62,6 +62,24 @@ quarantine = Table(
     Column("received_at", Integer, nullable=False),
 )
 
+partner_cursors = Table(
+    "partner_cursors",
+    metadata,
+    Column("partner", Text, primary_key=True),
+    # every op with lsn <= acked_lsn that may go to this partner has been acknowledged by it
+    Column("acked_lsn", Integer, nullable=False),
+    Column("acked_at", Integer, nullable=False),
+)
+
+release_changes = Table(
+    "release_changes",
+    metadata,
+    Column("lsn", Integer, primary_key=True),
+    Column("kind", Text, nullable=False),
+    Column("record_id", Text, nullable=False),
+    Column("before", Text, nullable=True),  # releasability before the change (JSON), or NULL
+)
+
 _COLUMN_TYPES = {
     "occurred_at": Integer,
     "reported_at": Integer,
@@ -83,6 +101,7 @@ def _record_table(kind: RecordKind, *indexes: Index) -> Table:
         Column("complete", Boolean, nullable=False, server_default="0"),
         Column("stamps", Text, nullable=False),
         Column("row_hash", LargeBinary, nullable=False),
+        Column("origin", Text, nullable=False),
         Column("first_lsn", Integer, nullable=False),
         Column("last_lsn", Integer, nullable=False),
         Column("learned_at", Integer, nullable=False),

@@ -234,3 +234,20 @@ def test_two_stores_on_one_file_never_reuse_a_sequence_number(tmp_path):
         with window.read() as connection:
             seqs = [row[0] for row in connection.exec_driver_sql("SELECT seq FROM ops")]
     assert sorted(seqs) == list(range(1, 21))
+
+
+def test_a_release_change_is_recorded_for_the_sync_to_resend_history(store):
+    store.commit(
+        [Change("incident", "i1", _incident_fields(releasability=["BG-SVL"]))], "a"
+    ).result()
+    store.commit([Change("incident", "i1", {"title": "renamed"})], "a").result()
+    with store.read() as connection:
+        assert connection.exec_driver_sql("SELECT COUNT(*) FROM release_changes").scalar_one() == 0
+    store.commit([Change("incident", "i1", {"releasability": ["BG-SVL", "TR-EDR"]})], "a").result()
+    with store.read() as connection:
+        rows = connection.exec_driver_sql(
+            "SELECT kind, record_id, before FROM release_changes"
+        ).fetchall()
+        origin = connection.exec_driver_sql("SELECT origin FROM incidents").scalar_one()
+    assert rows == [("incident", "i1", '["BG-SVL"]')]
+    assert origin == "GR-ORE"

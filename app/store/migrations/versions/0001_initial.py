@@ -1,4 +1,4 @@
-"""The first schema: the op-log, the record tables, meta and quarantine.
+"""The first schema: the op-log, the record tables, partner cursors, meta and quarantine.
 
 Revision ID: 0001
 Revises:
@@ -37,6 +37,7 @@ def upgrade() -> None:
         sa.Column("complete", sa.Boolean(), nullable=False, server_default="0"),
         sa.Column("stamps", sa.Text(), nullable=False),
         sa.Column("row_hash", sa.LargeBinary(), nullable=False),
+        sa.Column("origin", sa.Text(), nullable=False),
         sa.Column("first_lsn", sa.Integer(), nullable=False),
         sa.Column("last_lsn", sa.Integer(), nullable=False),
         sa.Column("learned_at", sa.Integer(), nullable=False),
@@ -59,6 +60,7 @@ def upgrade() -> None:
         sa.Column("complete", sa.Boolean(), nullable=False, server_default="0"),
         sa.Column("stamps", sa.Text(), nullable=False),
         sa.Column("row_hash", sa.LargeBinary(), nullable=False),
+        sa.Column("origin", sa.Text(), nullable=False),
         sa.Column("first_lsn", sa.Integer(), nullable=False),
         sa.Column("last_lsn", sa.Integer(), nullable=False),
         sa.Column("learned_at", sa.Integer(), nullable=False),
@@ -79,6 +81,7 @@ def upgrade() -> None:
         sa.Column("complete", sa.Boolean(), nullable=False, server_default="0"),
         sa.Column("stamps", sa.Text(), nullable=False),
         sa.Column("row_hash", sa.LargeBinary(), nullable=False),
+        sa.Column("origin", sa.Text(), nullable=False),
         sa.Column("first_lsn", sa.Integer(), nullable=False),
         sa.Column("last_lsn", sa.Integer(), nullable=False),
         sa.Column("learned_at", sa.Integer(), nullable=False),
@@ -99,6 +102,12 @@ def upgrade() -> None:
     )
     op.create_index("ix_ops_record", "ops", ["kind", "record_id"])
     op.create_table(
+        "partner_cursors",
+        sa.Column("partner", sa.Text(), primary_key=True),
+        sa.Column("acked_lsn", sa.Integer(), nullable=False),
+        sa.Column("acked_at", sa.Integer(), nullable=False),
+    )
+    op.create_table(
         "patrols",
         sa.Column("id", sa.Text(), primary_key=True),
         sa.Column("call_sign", sa.Text(), nullable=True),
@@ -116,6 +125,7 @@ def upgrade() -> None:
         sa.Column("complete", sa.Boolean(), nullable=False, server_default="0"),
         sa.Column("stamps", sa.Text(), nullable=False),
         sa.Column("row_hash", sa.LargeBinary(), nullable=False),
+        sa.Column("origin", sa.Text(), nullable=False),
         sa.Column("first_lsn", sa.Integer(), nullable=False),
         sa.Column("last_lsn", sa.Integer(), nullable=False),
         sa.Column("learned_at", sa.Integer(), nullable=False),
@@ -130,6 +140,13 @@ def upgrade() -> None:
         sa.Column("received_at", sa.Integer(), nullable=False),
     )
     op.create_table(
+        "release_changes",
+        sa.Column("lsn", sa.Integer(), primary_key=True),
+        sa.Column("kind", sa.Text(), nullable=False),
+        sa.Column("record_id", sa.Text(), nullable=False),
+        sa.Column("before", sa.Text(), nullable=True),
+    )
+    op.create_table(
         "sectors",
         sa.Column("id", sa.Text(), primary_key=True),
         sa.Column("name", sa.Text(), nullable=True),
@@ -142,6 +159,7 @@ def upgrade() -> None:
         sa.Column("complete", sa.Boolean(), nullable=False, server_default="0"),
         sa.Column("stamps", sa.Text(), nullable=False),
         sa.Column("row_hash", sa.LargeBinary(), nullable=False),
+        sa.Column("origin", sa.Text(), nullable=False),
         sa.Column("first_lsn", sa.Integer(), nullable=False),
         sa.Column("last_lsn", sa.Integer(), nullable=False),
         sa.Column("learned_at", sa.Integer(), nullable=False),
