@@ -68,8 +68,21 @@ def build_parser() -> argparse.ArgumentParser:
     exporter.add_argument("--format", choices=["csv", "geojson"], default="csv")
     exporter.add_argument("--output", metavar="FILE", type=Path, help="default: standard output")
 
-    commands.add_parser(
+    digest = commands.add_parser(
         "digest", parents=[common], help="print the picture digest and record counts as JSON"
+    )
+    digest.add_argument(
+        "--partner", metavar="ID", help="only the picture shared with this partner center"
+    )
+    commands.add_parser(
+        "node",
+        parents=[common],
+        help="run this center headless: sync with partners (relay, hub, partner simulator)",
+        description="Run the center without a window: listen and dial as [sync] and "
+        "[[partners]] say, log link events, stop cleanly on SIGINT or SIGTERM.",
+    )
+    commands.add_parser(
+        "status", parents=[common], help="print the link table of the running center as JSON"
     )
     return parser
 
@@ -77,10 +90,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    quiet_level = logging.INFO if args.command == "node" else logging.WARNING
     logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
+        level=logging.DEBUG if args.verbose else quiet_level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    for chatty in ("alembic", "websockets"):
+        logging.getLogger(chatty).setLevel(logging.DEBUG if args.verbose else logging.WARNING)
     try:
         return _dispatch(args)
     except LimesError as error:
@@ -100,7 +116,11 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "export":
         return _export(settings, args)
     if args.command == "digest":
-        return _digest(settings)
+        return _digest(settings, args.partner)
+    if args.command == "node":
+        return _node(settings)
+    if args.command == "status":
+        return _status(settings)
     from widgets.application import run_window
 
     return run_window(settings, demo=args.demo, snapshot=args.snapshot)
@@ -155,9 +175,10 @@ def _export(settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _digest(settings) -> int:
+def _digest(settings, partner: str | None) -> int:
     from app.store import queries
     from app.store.digest import picture_digest
+    from app.sync.digest import shared_digest
 
     with _open_store(settings) as store, store.read() as connection:
         out = {
@@ -167,8 +188,52 @@ def _digest(settings) -> int:
             "counts": queries.counts(connection),
             "version_vector": queries.version_vector(connection),
         }
+        if partner is not None:
+            known = {p.id: p for p in settings.partners}
+            if partner not in known:
+                raise LimesError(f"--partner {partner}: not a configured partner")
+            digest, records = shared_digest(
+                connection, partner, settings.node.center_id, known[partner].relay
+            )
+            out["partner"] = {"id": partner, "digest": digest, "records": records}
     print(json.dumps(out, indent=2, sort_keys=True))
     return 0
+
+
+def _node(settings) -> int:
+    from app.sync.node import Node
+
+    if not settings.partners:
+        raise LimesError("no [[partners]] configured: a node without partners has nothing to do")
+    with _open_store(settings) as store:
+        node = Node(store, settings)
+        print(
+            f"limes node {settings.node.center_id}: "
+            f"{'listening on ' + settings.sync.listen if settings.sync.listen else 'not listening'}, "
+            f"{len(settings.partners)} partner(s); status in {node.status_path}",
+            file=sys.stderr,
+        )
+        node.run_forever()
+    return 0
+
+
+def _status(settings) -> int:
+    import time
+
+    path = Path(str(settings.database_path) + ".status.json")
+    try:
+        status = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise LimesError(
+            f"no status at {path}: is a node or window running on this database?"
+        ) from None
+    except (OSError, ValueError) as error:
+        raise LimesError(f"{path}: unreadable status ({error})") from None
+    age = time.time() - status.get("at", 0)
+    status["running"] = age < 5
+    status["age_s"] = round(age, 1)
+    print(json.dumps(status, indent=2, sort_keys=True))
+    return 0 if status["running"] else 1
 
 
 if __name__ == "__main__":

@@ -55,8 +55,23 @@ class PartnerSettings(msgspec.Struct, forbid_unknown_fields=True):
     name: str
     country: str = ""
     agency: str = ""
-    address: str = ""
-    credential_ref: str = ""
+    address: str = ""  # ws:// or wss:// URL to dial; empty: the partner dials us
+    credential_ref: str = ""  # env:NAME, file:PATH or plain:SECRET (tests and demos only)
+    relay: bool = False  # may carry other centers' ops to us
+
+
+class SyncSettings(msgspec.Struct, forbid_unknown_fields=True):
+    listen: str = ""
+    certificate: str = ""
+    key: str = ""
+    trust: str = ""
+    allow_plain: bool = False
+    heartbeat_s: float = 5.0
+    quiet_after_s: float = 20.0
+    reconnect_max_s: float = 30.0
+    batch_ops: int = 1000
+    window_batches: int = 8
+    max_frame_mb: float = 16.0
 
 
 class Settings(msgspec.Struct, forbid_unknown_fields=True):
@@ -64,6 +79,7 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True):
     store: StoreSettings
     map: MapSettings
     ui: UiSettings
+    sync: SyncSettings = msgspec.field(default_factory=SyncSettings)
     partners: list[PartnerSettings] = []
 
     @property
@@ -216,6 +232,13 @@ def _check_values(settings: Settings) -> None:
         raise ConfigError("settings: key map.coordinate_format: one of dd, dms, mgrs")
     if not 20 <= settings.ui.refresh_ms <= 10_000:
         raise ConfigError("settings: key ui.refresh_ms: between 20 and 10000")
+    sync = settings.sync
+    if sync.listen and not _host_port_ok(sync.listen):
+        raise ConfigError(f"settings: key sync.listen: {sync.listen!r} is not HOST:PORT")
+    if bool(sync.certificate) != bool(sync.key):
+        raise ConfigError("settings: keys sync.certificate and sync.key go together")
+    if not 1 <= sync.batch_ops <= 2000:
+        raise ConfigError("settings: key sync.batch_ops: between 1 and 2000")
     seen = set()
     for index, partner in enumerate(settings.partners):
         if partner.id in seen or partner.id == settings.node.center_id:
@@ -225,3 +248,19 @@ def _check_values(settings: Settings) -> None:
             raise ConfigError(
                 f"settings: partners[{index}].address {partner.address!r} is not ws:// or wss://"
             )
+        if partner.address.startswith("ws://") and not sync.allow_plain:
+            raise ConfigError(
+                f"settings: partners[{index}].address {partner.address!r} is plain ws://; "
+                "use wss:// or set sync.allow_plain = true explicitly"
+            )
+        if partner.credential_ref and not partner.credential_ref.startswith(
+            ("env:", "file:", "plain:")
+        ):
+            raise ConfigError(
+                f"settings: partners[{index}].credential_ref: use env:NAME, file:PATH or plain:SECRET"
+            )
+
+
+def _host_port_ok(text: str) -> bool:
+    host, _, port = text.rpartition(":")
+    return bool(host) and port.isdigit() and 0 < int(port) < 65536

@@ -29,6 +29,7 @@ from app.store.writer import Writer
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+Guard = Callable[[Connection, Sequence[Op]], list[tuple[Op, str]]]
 
 
 @dataclass(frozen=True)
@@ -150,10 +151,22 @@ class Store:
 
     # -- partner ops -----------------------------------------------------------------------------
 
-    def apply_remote(self, ops: Sequence[Op]) -> Future[RemoteResult]:
-        return self.writer.submit(lambda connection: self._apply_remote(connection, ops))
+    def apply_remote(
+        self, ops: Sequence[Op], guard: Guard | None = None, *, source: str = ""
+    ) -> Future[RemoteResult]:
+        """Apply partner ops. ``guard(connection, ops)`` (the write rules) runs in the same
+        transaction and names the ops it refuses; ``source`` is the partner they came from."""
+        return self.writer.submit(
+            lambda connection: self._apply_remote(connection, ops, guard, source)
+        )
 
-    def _apply_remote(self, connection: Connection, ops: Sequence[Op]) -> RemoteResult:
+    def _apply_remote(
+        self,
+        connection: Connection,
+        ops: Sequence[Op],
+        guard: Guard | None = None,
+        source: str = "",
+    ) -> RemoteResult:
         result = RemoteResult()
         now = _now_ms()
         cursor = connection.connection.cursor()
@@ -166,12 +179,16 @@ class Store:
                 accepted.append(checked)
                 continue
             result.rejected.append((op, reason))
-            cursor.execute(
-                "INSERT INTO quarantine (origin, seq, op, reason, received_at) VALUES (?,?,?,?,?)",
-                (op.origin, op.seq, canonical(op), reason, now),
-            )
-            log.warning("op %s/%s rejected: %s", op.origin, op.seq, reason)
+            self._quarantine(cursor, op, reason, now, source)
         fresh, result.duplicates = new_ops_only(connection, accepted)
+        if guard is not None and fresh:
+            refused = guard(connection, fresh)
+            if refused:
+                refused_keys = {op.key for op, _reason in refused}
+                fresh = [op for op in fresh if op.key not in refused_keys]
+                for op, reason in refused:
+                    self._quarantine(cursor, op, reason, now, source)
+                    result.rejected.append((op, reason))
         if fresh:
             self.clock.receive(max(op.hlc for op in fresh))
         applied = apply_ops(connection, fresh, now)
@@ -179,6 +196,20 @@ class Store:
         result.changed = {kind: set(ids) for kind, ids in applied.changed.items()}
         self._save_clock(cursor)
         return result
+
+    @staticmethod
+    def _quarantine(cursor: Any, op: Op, reason: str, now: int, source: str) -> None:
+        cursor.execute(
+            "INSERT INTO quarantine (origin, seq, op, reason, received_at) VALUES (?,?,?,?,?)",
+            (
+                op.origin,
+                op.seq,
+                canonical(op),
+                f"{reason} (from {source})" if source else reason,
+                now,
+            ),
+        )
+        log.warning("op %s/%s from %s rejected: %s", op.origin, op.seq, source or "?", reason)
 
     def _checked(self, op: Op, horizon: int) -> tuple[Op | None, str]:
         """The op with canonical fields, or None and why it may not be applied."""

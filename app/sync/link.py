@@ -1,0 +1,275 @@
+"""One live link with a partner: what it sends, what it receives, and its health.
+
+The sender streams the outbox from the partner's cursor in batches, keeps at most
+``window`` batches unacknowledged, and moves the cursor only when the partner acknowledges a
+batch it has committed. The receiver checks every frame, applies partner ops in one
+transaction per batch (write rules included) and acknowledges after the commit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from app.store import Store
+from app.sync import outbox, protocol, rules
+from app.sync.digest import shared_digest
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class LinkHealth:
+    partner: str
+    name: str
+    state: str = "down"  # down, connecting, up, refused, cut
+    direction: str = ""  # dialed or accepted
+    since: float = 0.0
+    sent_ops: int = 0
+    received_ops: int = 0
+    rejected_ops: int = 0
+    queued: int = 0
+    acked_lsn: int = 0
+    last_ack_at: float = 0.0
+    last_received_at: float = 0.0
+    quiet: bool = False
+    digest_match: bool | None = None
+    digest_checked_at: float = 0.0
+    last_error: str = ""
+    catching_up: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def set_state(self, state: str, error: str | None = None) -> None:
+        if state != self.state:
+            self.state = state
+            self.since = time.time()
+        if error is not None:
+            self.last_error = error
+
+
+class Session:
+    """Runs one connected link until it fails or is closed."""
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        websocket: Any,
+        health: LinkHealth,
+        relay: bool,
+        read: Callable[..., Any],
+        changed: asyncio.Event,
+        batch_ops: int,
+        window: int,
+        heartbeat_s: float,
+        quiet_after_s: float,
+    ) -> None:
+        self.store = store
+        self.ws = websocket
+        self.health = health
+        self.peer = health.partner
+        self.relay = relay  # this link carries other centers' ops, both ways
+        self.me = store.center_id
+        self.read = read
+        self.changed = changed
+        self.batch_ops = batch_ops
+        self.window = window
+        self.heartbeat_s = heartbeat_s
+        self.quiet_after_s = quiet_after_s
+        self.inflight: deque[tuple[int | None, int]] = deque()
+        self.acked_batches: set[int] = set()
+        self.acked = asyncio.Event()
+        self.batch_no = 0
+        self.scanned = 0
+        self.idle = False
+        self.mismatches = 0
+        self.restart_from_zero = False
+        self.resync_asked = False
+
+    async def run(self) -> None:
+        self.scanned = await self.read(outbox.load_cursor, self.peer)
+        self.health.acked_lsn = self.scanned
+        tasks = [
+            asyncio.create_task(self._send_loop(), name=f"send-{self.peer}"),
+            asyncio.create_task(self._receive_loop(), name=f"receive-{self.peer}"),
+            asyncio.create_task(self._heartbeat_loop(), name=f"heartbeat-{self.peer}"),
+        ]
+        try:
+            done, _pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                task.result()  # re-raise what ended the link
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    # -- sending ---------------------------------------------------------------------------------
+
+    async def _send_loop(self) -> None:
+        while True:
+            if self.restart_from_zero:
+                self.restart_from_zero = False
+                self.inflight.clear()
+                self.scanned = 0
+            if len(self.inflight) < self.window:
+                out = await self.read(
+                    outbox.next_ops, self.peer, self.scanned, self.batch_ops, self.me, self.relay
+                )
+                if out.upto_lsn > self.scanned:
+                    self.scanned = out.upto_lsn
+                    self.idle = False
+                    self.health.catching_up = True
+                    if out.ops:
+                        self.batch_no += 1
+                        await self.ws.send(protocol.encode(protocol.Ops(self.batch_no, out.ops)))
+                        self.inflight.append((self.batch_no, out.upto_lsn))
+                        self.health.sent_ops += len(out.ops)
+                    else:
+                        self.inflight.append((None, out.upto_lsn))
+                        await self._advance()
+                    continue
+            if not self.inflight:
+                self.health.catching_up = False
+                if not self.idle:
+                    self.idle = True
+                    await self._send_digest()
+            self.changed.clear()
+            waiters = [asyncio.create_task(self.acked.wait())]
+            if len(self.inflight) < self.window:
+                waiters.append(asyncio.create_task(self.changed.wait()))
+            try:
+                await asyncio.wait(
+                    waiters, timeout=self.heartbeat_s, return_when=asyncio.FIRST_COMPLETED
+                )
+            finally:
+                for waiter in waiters:
+                    waiter.cancel()
+            self.acked.clear()
+            if self.idle and not self.inflight and self.health.digest_match is False:
+                await self._send_digest()  # keep comparing while the pictures differ
+
+    async def _advance(self) -> None:
+        """Move the cursor over every leading batch that is acknowledged (or was empty)."""
+        upto = None
+        while self.inflight:
+            batch, lsn = self.inflight[0]
+            if batch is not None and batch not in self.acked_batches:
+                break
+            self.inflight.popleft()
+            self.acked_batches.discard(batch)  # type: ignore[arg-type]
+            upto = lsn
+        if upto is not None:
+            now_ms = int(time.time() * 1000)
+            self.health.acked_lsn = upto
+            await asyncio.wrap_future(
+                self.store.writer.submit(
+                    lambda connection: outbox.save_cursor(connection, self.peer, upto, now_ms)
+                )
+            )
+
+    async def _send_digest(self) -> None:
+        digest, records = await self.read(shared_digest, self.peer, self.me, self.relay)
+        await self.ws.send(protocol.encode(protocol.Digest(digest, records)))
+
+    # -- receiving -------------------------------------------------------------------------------
+
+    async def _receive_loop(self) -> None:
+        async for frame in self.ws:
+            self.health.last_received_at = time.time()
+            self.health.quiet = False
+            try:
+                message = protocol.decode(frame)
+            except protocol.ProtocolError as error:
+                self.health.rejected_ops += 1
+                self.health.last_error = f"bad message from {self.peer}: {error}"
+                log.warning("%s", self.health.last_error)
+                await self.ws.send(protocol.encode(protocol.Error(str(error))))
+                continue
+            await self._handle(message)
+
+    async def _handle(self, message: protocol.Message) -> None:
+        if isinstance(message, protocol.Ops):
+            await self._on_ops(message)
+        elif isinstance(message, protocol.Ack):
+            self.acked_batches.add(message.batch)
+            if message.rejected:
+                self.health.last_error = (
+                    f"{self.peer} refused {len(message.rejected)} ops: {message.rejected[0][2]}"
+                )
+            self.health.last_ack_at = time.time()
+            await self._advance()
+            self.acked.set()
+        elif isinstance(message, protocol.Digest):
+            await self._on_digest(message)
+        elif isinstance(message, protocol.Resync):
+            log.warning("%s asks for a re-sync: %s", self.peer, message.reason)
+            self.restart_from_zero = True
+            self.changed.set()
+        elif isinstance(message, protocol.Ping):
+            await self.ws.send(protocol.encode(protocol.Pong(message.at)))
+        elif isinstance(message, protocol.Pong | protocol.Error):
+            if isinstance(message, protocol.Error):
+                self.health.last_error = f"{self.peer} reports: {message.reason}"
+        else:
+            reason = f"unexpected {protocol.describe(message)} during a session"
+            await self.ws.send(protocol.encode(protocol.Error(reason)))
+
+    async def _on_ops(self, message: protocol.Ops) -> None:
+        forged = rules.check_origins(message.ops, self.peer, self.relay)
+        forged_keys = {op.key for op, _ in forged}
+        allowed = [op for op in message.ops if op.key not in forged_keys]
+        result = await asyncio.wrap_future(
+            self.store.apply_remote(allowed, rules.check_writes, source=self.peer)
+        )
+        rejected = forged + result.rejected
+        if rejected:
+            self.health.rejected_ops += len(rejected)
+            self.health.last_error = (
+                f"refused {len(rejected)} ops from {self.peer}: {rejected[0][1]}"
+            )
+            log.warning("%s", self.health.last_error)
+        self.health.received_ops += len(message.ops)
+        await self.ws.send(
+            protocol.encode(
+                protocol.Ack(
+                    message.batch,
+                    applied=result.applied,
+                    duplicates=result.duplicates,
+                    rejected=[(op.origin, op.seq, reason) for op, reason in rejected[:100]],
+                )
+            )
+        )
+
+    async def _on_digest(self, message: protocol.Digest) -> None:
+        if not (self.idle and not self.inflight):
+            return  # our own changes are still on their way: a comparison would mislead
+        mine, _records = await self.read(shared_digest, self.peer, self.me, self.relay)
+        self.health.digest_checked_at = time.time()
+        self.health.digest_match = mine == message.digest
+        if self.health.digest_match:
+            self.mismatches = 0
+            return
+        self.mismatches += 1
+        if self.mismatches == 3 and not self.resync_asked:  # apart while both sides are idle
+            self.resync_asked = True  # once per session: a re-sync that cannot help is no loop
+            log.warning("picture differs from %s three times: asking for a re-sync", self.peer)
+            await self.ws.send(protocol.encode(protocol.Resync("digest differs while idle")))
+
+    # -- liveness ----------------------------------------------------------------------------------
+
+    async def _heartbeat_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.heartbeat_s)
+            await self.ws.send(protocol.encode(protocol.Ping(int(time.time() * 1000))))
+            silent = time.time() - self.health.last_received_at
+            if silent > self.quiet_after_s and not self.health.quiet:
+                self.health.quiet = True
+                log.warning("link with %s is up but quiet for %.0f s", self.peer, silent)
+            self.health.queued = await self.read(outbox.queued_estimate, self.health.acked_lsn)

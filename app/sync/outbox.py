@@ -1,0 +1,130 @@
+"""What to send a partner next: this center's op-log from the partner's cursor, in local
+order, filtered by release at send time.
+
+The cursor is the highest local log position (lsn) up to which everything that may go to
+the partner has been acknowledged by it. When a record's release list widened to include the
+partner, its earlier ops (which were held back) are sent along with the change, so the
+partner receives the whole record, not a fragment.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import Connection
+
+from app.oplog import Action, Op, decode_fields
+from app.sync.releasability import Release, releases
+
+SCAN_LIMIT = 5_000  # log rows looked at per call, released or not
+
+
+@dataclass
+class Outgoing:
+    ops: list[Op]
+    upto_lsn: int  # every op up to here has been considered for this partner
+
+
+def _op(row: tuple) -> Op:
+    origin, seq, hlc, kind, record_id, action, fields, author = row
+    return Op(origin, seq, hlc, kind, record_id, Action(action), decode_fields(fields), author)
+
+
+_OP_COLUMNS = "origin, seq, hlc, kind, record_id, action, fields, author"
+
+
+def next_ops(
+    connection: Connection, partner: str, after_lsn: int, limit: int, me: str, relay: bool
+) -> Outgoing:
+    """Up to ``limit`` ops for ``partner`` after ``after_lsn`` (plus widened records' history).
+    On a link that is not a relay only this center's own ops (``me``) travel."""
+    rows = connection.exec_driver_sql(
+        f"SELECT lsn, {_OP_COLUMNS} FROM ops WHERE lsn > ? ORDER BY lsn LIMIT ?",
+        (after_lsn, SCAN_LIMIT),
+    ).fetchall()
+    if not rows:
+        return Outgoing([], after_lsn)
+    by_kind: dict[str, list[str]] = defaultdict(list)
+    for row in rows:
+        by_kind[row[4]].append(row[5])
+    known: dict[tuple[str, str], Release] = {}
+    for kind, ids in by_kind.items():
+        for record_id, release in releases(connection, kind, ids).items():
+            known[(kind, record_id)] = release
+    widened = _widened(connection, partner, rows[0][0], rows[-1][0], me, relay)
+    out: list[Op] = []
+    upto = after_lsn
+    for row in rows:
+        lsn = row[0]
+        if lsn in widened:
+            out.extend(widened[lsn])
+        origin, kind, record_id = row[1], row[4], row[5]
+        release = known.get((kind, record_id))
+        carried = origin == me or (relay and origin != partner)
+        if carried and release is not None and release.allows(partner):
+            out.append(_op(row[1:]))
+        upto = lsn
+        if len(out) >= limit:
+            break
+    return Outgoing(out, upto)
+
+
+def _widened(
+    connection: Connection, partner: str, first: int, last: int, me: str, relay: bool
+) -> dict[int, list[Op]]:
+    """History to send before the op at each lsn where a record became visible to ``partner``."""
+    changes = connection.exec_driver_sql(
+        "SELECT lsn, kind, record_id, before FROM release_changes WHERE lsn BETWEEN ? AND ?",
+        (first, last),
+    ).fetchall()
+    out: dict[int, list[Op]] = {}
+    for lsn, kind, record_id, before in changes:
+        earlier = set(json.loads(before)) if before else set()
+        if "*" in earlier or partner in earlier:
+            continue  # it could see the record already
+        release = releases(connection, kind, [record_id]).get(record_id)
+        if release is None or not release.allows(partner):
+            continue
+        keys = [(kind, record_id)]
+        if kind == "incident":
+            keys += [
+                ("note", note_id)
+                for (note_id,) in connection.exec_driver_sql(
+                    "SELECT id FROM notes WHERE incident_id = ?", (record_id,)
+                )
+            ]
+        history = []
+        for key_kind, key_id in keys:
+            history += connection.exec_driver_sql(
+                f"SELECT lsn, {_OP_COLUMNS} FROM ops WHERE kind = ? AND record_id = ? AND lsn < ?",
+                (key_kind, key_id, lsn),
+            ).fetchall()
+        out[lsn] = [
+            _op(row[1:]) for row in sorted(history) if row[1] == me or (relay and row[1] != partner)
+        ]
+    return out
+
+
+def queued_estimate(connection: Connection, after_lsn: int) -> int:
+    """Log entries past the cursor (an upper bound of what is queued for the partner)."""
+    return connection.exec_driver_sql(
+        "SELECT COUNT(*) FROM ops WHERE lsn > ?", (after_lsn,)
+    ).scalar_one()
+
+
+def load_cursor(connection: Connection, partner: str) -> int:
+    row = connection.exec_driver_sql(
+        "SELECT acked_lsn FROM partner_cursors WHERE partner = ?", (partner,)
+    ).fetchone()
+    return row[0] if row else 0
+
+
+def save_cursor(connection: Connection, partner: str, lsn: int, now_ms: int) -> None:
+    connection.exec_driver_sql(
+        "INSERT INTO partner_cursors (partner, acked_lsn, acked_at) VALUES (?, ?, ?) "
+        "ON CONFLICT(partner) DO UPDATE SET acked_lsn = MAX(acked_lsn, excluded.acked_lsn), "
+        "acked_at = excluded.acked_at",
+        (partner, lsn, now_ms),
+    )
