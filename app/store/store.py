@@ -126,6 +126,7 @@ class Store:
             "SELECT COALESCE(MAX(seq), 0) FROM ops WHERE origin = ?", (self.center_id,)
         ).fetchone()
         seq = row[0]
+        self._check_ownership(cursor, changes)
         ops = []
         for change in changes:
             kind = kind_named(change.kind)
@@ -149,15 +150,37 @@ class Store:
         self._save_clock(cursor)
         return result
 
+    def _check_ownership(self, cursor: Any, changes: Sequence[Change]) -> None:
+        """Only the owner center changes or deletes an incident; partners add notes."""
+        ids = [c.record_id for c in changes if c.kind == "incident"]
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            for record_id, owner in cursor.execute(
+                f"SELECT id, owner FROM incidents WHERE id IN ({','.join('?' * len(chunk))}) "
+                "AND owner IS NOT NULL AND owner != ?",
+                (*chunk, self.center_id),
+            ):
+                raise ValidationError(
+                    "owner",
+                    f"incident {record_id} is owned by {owner}; only {owner} changes it "
+                    "(add a follow-up note instead)",
+                )
+
     # -- partner ops -----------------------------------------------------------------------------
 
     def apply_remote(
-        self, ops: Sequence[Op], guard: Guard | None = None, *, source: str = ""
+        self,
+        ops: Sequence[Op],
+        guard: Guard | None = None,
+        *,
+        source: str = "",
+        refused: Sequence[tuple[Op, str]] = (),
     ) -> Future[RemoteResult]:
         """Apply partner ops. ``guard(connection, ops)`` (the write rules) runs in the same
-        transaction and names the ops it refuses; ``source`` is the partner they came from."""
+        transaction and names the ops it refuses; ``source`` is the partner they came from;
+        ``refused`` are ops already refused on receipt, quarantined in the same transaction."""
         return self.writer.submit(
-            lambda connection: self._apply_remote(connection, ops, guard, source)
+            lambda connection: self._apply_remote(connection, ops, guard, source, refused)
         )
 
     def _apply_remote(
@@ -166,10 +189,13 @@ class Store:
         ops: Sequence[Op],
         guard: Guard | None = None,
         source: str = "",
+        refused: Sequence[tuple[Op, str]] = (),
     ) -> RemoteResult:
         result = RemoteResult()
         now = _now_ms()
         cursor = connection.connection.cursor()
+        for op, reason in refused:
+            self._quarantine(cursor, op, reason, now, source)
         self._sync_clock(cursor)
         accepted: list[Op] = []
         horizon = self.clock.horizon()  # stamps above this are too far in the future

@@ -226,7 +226,7 @@ class Session:
         forged_keys = {op.key for op, _ in forged}
         allowed = [op for op in message.ops if op.key not in forged_keys]
         result = await asyncio.wrap_future(
-            self.store.apply_remote(allowed, rules.check_writes, source=self.peer)
+            self.store.apply_remote(allowed, rules.check_writes, source=self.peer, refused=forged)
         )
         rejected = forged + result.rejected
         if rejected:

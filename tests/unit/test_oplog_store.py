@@ -251,3 +251,17 @@ def test_a_release_change_is_recorded_for_the_sync_to_resend_history(store):
         origin = connection.exec_driver_sql("SELECT origin FROM incidents").scalar_one()
     assert rows == [("incident", "i1", '["BG-SVL"]')]
     assert origin == "GR-ORE"
+
+
+def test_only_the_owner_changes_an_incident_partners_add_notes(store):
+    theirs = _remote("BG-SVL", 1, BASE_MS, "r1", **_incident_fields("BG-SVL"))
+    store.apply_remote([theirs]).result()
+    with pytest.raises(ValueError, match="owned by BG-SVL"):
+        store.commit([Change("incident", "r1", {"status": "closed"})], "anna").result()
+    note = {"incident_id": "r1", "author": "anna", "center": "GR-ORE", "created_at": BASE_MS}
+    store.commit(
+        [Change("note", "n1", {**note, "text": "Seen from our side"}, Action.ADD)], "a"
+    ).result()
+    with store.read() as connection:
+        assert q.incident(connection, "r1").status.value == "reported"
+        assert [n.text for n in q.notes_of(connection, "r1")] == ["Seen from our side"]
