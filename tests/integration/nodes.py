@@ -37,6 +37,11 @@ class Center:
     port: int | None = None
     partners: list[Partner] = field(default_factory=list)
     process: subprocess.Popen | None = None
+    tls: tuple[Path, Path, Path] | None = None  # certificate, key, trusted CA
+
+    @property
+    def scheme(self) -> str:
+        return "wss" if self.tls else "ws"
 
     @property
     def database(self) -> Path:
@@ -48,7 +53,7 @@ class Center:
 
     @property
     def address(self) -> str:
-        return f"ws://127.0.0.1:{self.port}"
+        return f"{self.scheme}://127.0.0.1:{self.port}"
 
     def write_config(self) -> None:
         lines = [
@@ -59,13 +64,16 @@ class Center:
             f'path = "{self.database}"',
             'synchronous = "NORMAL"',
             "[sync]",
-            "allow_plain = true",
+            f"allow_plain = {'false' if self.tls else 'true'}",
             "heartbeat_s = 0.5",
             "quiet_after_s = 3.0",
             "reconnect_max_s = 1.0",
         ]
         if self.port:
             lines.append(f'listen = "127.0.0.1:{self.port}"')
+        if self.tls:
+            certificate, key, trust = self.tls
+            lines += [f'certificate = "{certificate}"', f'key = "{key}"', f'trust = "{trust}"']
         for partner in self.partners:
             lines += [
                 "[[partners]]",
