@@ -187,16 +187,19 @@ class RecordKind:
             raise ValidationError(name, text.split(" - at ")[0]) from None
         # Valid as given; make numbers and sequences the one JSON-native form they take
         # everywhere (26 and 26.0 must hash alike once read back from SQLite).
-        checked = dict(fields)
+        checked = fields if type(fields) is dict else dict(fields)
         for name in self._float_fields:
             value = checked.get(name)
             if type(value) is int:
+                checked = checked if checked is not fields else dict(fields)
                 checked[name] = float(value)
         for name in self._list_fields:
             value = checked.get(name)
             if value is not None and type(value) is not list:
+                checked = checked if checked is not fields else dict(fields)
                 checked[name] = list(value)
         for name in self.deep_fields & checked.keys():
+            checked = checked if checked is not fields else dict(fields)
             checked[name] = self.checks[name](checked[name], name)
         return checked
 

@@ -72,6 +72,7 @@ class SyncSettings(msgspec.Struct, forbid_unknown_fields=True):
     batch_ops: int = 1000
     window_batches: int = 8
     max_frame_mb: float = 16.0
+    compress: bool = False
 
 
 class Settings(msgspec.Struct, forbid_unknown_fields=True):

@@ -21,6 +21,10 @@ from app.sync import outbox, protocol, rules
 from app.sync.digest import shared_digest
 
 log = logging.getLogger(__name__)
+APPLY_OPS = 8_000  # at most this many received ops go into one transaction
+DIGEST_SETTLE_S = 1.0  # quiet time before the pictures are compared
+DIGEST_RETRY_S = 5.0  # while they differ, compare again this often
+CURSOR_SAVE_S = 1.0  # a cursor moved only over held-back ops is saved at most this often
 
 
 @dataclass
@@ -92,15 +96,17 @@ class Session:
         self.mismatches = 0
         self.restart_from_zero = False
         self.resync_asked = False
+        self.incoming: asyncio.Queue[protocol.Ops] = asyncio.Queue(maxsize=window * 2)
+        self.last_activity = time.monotonic()
+        self.digest_sent_for = -1
+        self.digest_sent_at = 0.0
+        self.cursor_saved_at = 0.0
 
     async def run(self) -> None:
         self.scanned = await self.read(outbox.load_cursor, self.peer)
         self.health.acked_lsn = self.scanned
-        tasks = [
-            asyncio.create_task(self._send_loop(), name=f"send-{self.peer}"),
-            asyncio.create_task(self._receive_loop(), name=f"receive-{self.peer}"),
-            asyncio.create_task(self._heartbeat_loop(), name=f"heartbeat-{self.peer}"),
-        ]
+        loops = (self._send_loop, self._receive_loop, self._apply_loop, self._heartbeat_loop)
+        tasks = [asyncio.create_task(loop(), name=f"{loop.__name__}-{self.peer}") for loop in loops]
         try:
             done, _pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
             for task in done:
@@ -124,11 +130,14 @@ class Session:
                 )
                 if out.upto_lsn > self.scanned:
                     self.scanned = out.upto_lsn
-                    self.idle = False
-                    self.health.catching_up = True
                     if out.ops:
+                        self.idle = False
+                        self.health.catching_up = True
+                        self.last_activity = time.monotonic()
                         self.batch_no += 1
-                        await self.ws.send(protocol.encode(protocol.Ops(self.batch_no, out.ops)))
+                        await self.ws.send(
+                            protocol.encode(protocol.OutgoingOps(self.batch_no, out.ops))
+                        )
                         self.inflight.append((self.batch_no, out.upto_lsn))
                         self.health.sent_ops += len(out.ops)
                     else:
@@ -137,44 +146,67 @@ class Session:
                     continue
             if not self.inflight:
                 self.health.catching_up = False
-                if not self.idle:
-                    self.idle = True
-                    await self._send_digest()
+                self.idle = True
+                await self._maybe_send_digest()
             self.changed.clear()
             waiters = [asyncio.create_task(self.acked.wait())]
             if len(self.inflight) < self.window:
                 waiters.append(asyncio.create_task(self.changed.wait()))
             try:
                 await asyncio.wait(
-                    waiters, timeout=self.heartbeat_s, return_when=asyncio.FIRST_COMPLETED
+                    waiters,
+                    timeout=min(self.heartbeat_s, DIGEST_SETTLE_S),
+                    return_when=asyncio.FIRST_COMPLETED,
                 )
             finally:
                 for waiter in waiters:
                     waiter.cancel()
             self.acked.clear()
-            if self.idle and not self.inflight and self.health.digest_match is False:
-                await self._send_digest()  # keep comparing while the pictures differ
 
     async def _advance(self) -> None:
         """Move the cursor over every leading batch that is acknowledged (or was empty)."""
         upto = None
+        acknowledged = False
         while self.inflight:
             batch, lsn = self.inflight[0]
             if batch is not None and batch not in self.acked_batches:
                 break
             self.inflight.popleft()
             self.acked_batches.discard(batch)  # type: ignore[arg-type]
+            acknowledged = acknowledged or batch is not None
             upto = lsn
         if upto is not None:
-            now_ms = int(time.time() * 1000)
             self.health.acked_lsn = upto
+            if not acknowledged and time.monotonic() - self.cursor_saved_at < CURSOR_SAVE_S:
+                return  # only held-back ops passed: rescanning them after a restart is cheap
+            self.cursor_saved_at = time.monotonic()
+            now_ms = int(time.time() * 1000)
             await asyncio.wrap_future(
                 self.store.writer.submit(
                     lambda connection: outbox.save_cursor(connection, self.peer, upto, now_ms)
                 )
             )
 
-    async def _send_digest(self) -> None:
+    def _settled(self) -> bool:
+        """Nothing in flight either way for a while: a digest comparison means something."""
+        return (
+            self.idle
+            and not self.inflight
+            and self.incoming.empty()
+            and time.monotonic() - self.last_activity >= DIGEST_SETTLE_S
+        )
+
+    async def _maybe_send_digest(self) -> None:
+        """Send the shared digest once the link has settled after a change, and again now
+        and then while the pictures differ; never after every batch of a catch-up."""
+        if not self._settled():
+            return
+        now = time.monotonic()
+        if self.digest_sent_for == self.scanned and not (
+            self.health.digest_match is False and now - self.digest_sent_at > DIGEST_RETRY_S
+        ):
+            return
+        self.digest_sent_for, self.digest_sent_at = self.scanned, now
         digest, records = await self.read(shared_digest, self.peer, self.me, self.relay)
         await self.ws.send(protocol.encode(protocol.Digest(digest, records)))
 
@@ -196,7 +228,7 @@ class Session:
 
     async def _handle(self, message: protocol.Message) -> None:
         if isinstance(message, protocol.Ops):
-            await self._on_ops(message)
+            await self.incoming.put(message)  # a full queue holds the reader: backpressure
         elif isinstance(message, protocol.Ack):
             self.acked_batches.add(message.batch)
             if message.rejected:
@@ -221,35 +253,50 @@ class Session:
             reason = f"unexpected {protocol.describe(message)} during a session"
             await self.ws.send(protocol.encode(protocol.Error(reason)))
 
-    async def _on_ops(self, message: protocol.Ops) -> None:
-        forged = rules.check_origins(message.ops, self.peer, self.relay)
-        forged_keys = {op.key for op, _ in forged}
-        allowed = [op for op in message.ops if op.key not in forged_keys]
-        result = await asyncio.wrap_future(
-            self.store.apply_remote(allowed, rules.check_writes, source=self.peer, refused=forged)
-        )
-        rejected = forged + result.rejected
-        if rejected:
-            self.health.rejected_ops += len(rejected)
-            self.health.last_error = (
-                f"refused {len(rejected)} ops from {self.peer}: {rejected[0][1]}"
-            )
-            log.warning("%s", self.health.last_error)
-        self.health.received_ops += len(message.ops)
-        await self.ws.send(
-            protocol.encode(
-                protocol.Ack(
-                    message.batch,
-                    applied=result.applied,
-                    duplicates=result.duplicates,
-                    rejected=[(op.origin, op.seq, reason) for op, reason in rejected[:100]],
+    async def _apply_loop(self) -> None:
+        """Apply received batches; batches that queued up meanwhile go in one transaction,
+        and each is acknowledged, in order, only after that transaction committed."""
+        while True:
+            messages = [await self.incoming.get()]
+            while not self.incoming.empty() and sum(len(m.ops) for m in messages) < APPLY_OPS:
+                messages.append(self.incoming.get_nowait())
+            ops = [op for message in messages for op in message.ops]
+            forged = rules.check_origins(ops, self.peer, self.relay)
+            forged_keys = {op.key for op, _ in forged}
+            allowed = [op for op in ops if op.key not in forged_keys]
+            result = await asyncio.wrap_future(
+                self.store.apply_remote(
+                    allowed, rules.check_writes, source=self.peer, refused=forged
                 )
             )
-        )
+            rejected = forged + result.rejected
+            if rejected:
+                self.health.rejected_ops += len(rejected)
+                self.health.last_error = (
+                    f"refused {len(rejected)} ops from {self.peer}: {rejected[0][1]}"
+                )
+                log.warning("%s", self.health.last_error)
+            self.health.received_ops += len(ops)
+            self.last_activity = time.monotonic()
+            self.idle = False  # what we applied may be ours to pass on, or to compare
+            self.changed.set()
+            reasons = {op.key: reason for op, reason in rejected}
+            for index, message in enumerate(messages):
+                last = index == len(messages) - 1
+                refused = [
+                    (op.origin, op.seq, reasons[op.key]) for op in message.ops if op.key in reasons
+                ]
+                ack = protocol.Ack(
+                    message.batch,
+                    applied=result.applied if last else 0,
+                    duplicates=result.duplicates if last else 0,
+                    rejected=refused[:100],
+                )
+                await self.ws.send(protocol.encode(ack))
 
     async def _on_digest(self, message: protocol.Digest) -> None:
-        if not (self.idle and not self.inflight):
-            return  # our own changes are still on their way: a comparison would mislead
+        if not self._settled():
+            return  # changes are still on their way: a comparison would mislead
         mine, _records = await self.read(shared_digest, self.peer, self.me, self.relay)
         self.health.digest_checked_at = time.time()
         self.health.digest_match = mine == message.digest

@@ -68,7 +68,7 @@ class Node:
         self._sessions: dict[str, tuple[Session, Any]] = {}
         self._cut: set[str] = set()
         self._wakeups: dict[str, asyncio.Event] = {}
-        self._feed = feed or ChangeFeed(store, interval_s=0.2)
+        self._feed = feed or ChangeFeed(store, interval_s=0.2, details=False)
         self._own_feed = feed is None
         self._readers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="limes-sync-read")
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -123,6 +123,7 @@ class Node:
                     ssl=self._server_ssl,
                     max_size=int(self.sync.max_frame_mb * 1024 * 1024),
                     ping_interval=None,
+                    compression="deflate" if self.sync.compress else None,
                 )
                 bound = server.sockets[0].getsockname()
                 self.listening_on = f"{host}:{bound[1]}"
@@ -229,6 +230,7 @@ class Node:
             max_size=int(self.sync.max_frame_mb * 1024 * 1024),
             open_timeout=HELLO_TIMEOUT_S,
             ping_interval=None,
+            compression="deflate" if self.sync.compress else None,
         ) as websocket:
             vector = await self.read(q.version_vector)
             hello = protocol.Hello(

@@ -13,23 +13,40 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 
+import msgspec
 from sqlalchemy import Connection
 
 from app.oplog import Action, Op, decode_fields
+from app.sync.protocol import OutgoingOp
 from app.sync.releasability import Release, releases
 
-SCAN_LIMIT = 5_000  # log rows looked at per call, released or not
+SCAN_LIMIT = 20_000  # log entries looked at per call at most, released or not
+SCAN_STEP = 5_000  # log entries per query
 
 
 @dataclass
 class Outgoing:
-    ops: list[Op]
+    ops: list[OutgoingOp]
     upto_lsn: int  # every op up to here has been considered for this partner
 
 
-def _op(row: tuple) -> Op:
+def _op(row: tuple) -> OutgoingOp:
     origin, seq, hlc, kind, record_id, action, fields, author = row
-    return Op(origin, seq, hlc, kind, record_id, Action(action), decode_fields(fields), author)
+    return OutgoingOp(origin, seq, hlc, kind, record_id, action, msgspec.Raw(fields), author)
+
+
+def to_op(outgoing: OutgoingOp) -> Op:
+    """The decoded op (for in-process use, as a partner would decode it)."""
+    return Op(
+        outgoing.origin,
+        outgoing.seq,
+        outgoing.hlc,
+        outgoing.kind,
+        outgoing.record_id,
+        Action(outgoing.action),
+        decode_fields(bytes(outgoing.fields)),
+        outgoing.author,
+    )
 
 
 _OP_COLUMNS = "origin, seq, hlc, kind, record_id, action, fields, author"
@@ -39,13 +56,34 @@ def next_ops(
     connection: Connection, partner: str, after_lsn: int, limit: int, me: str, relay: bool
 ) -> Outgoing:
     """Up to ``limit`` ops for ``partner`` after ``after_lsn`` (plus widened records' history).
-    On a link that is not a relay only this center's own ops (``me``) travel."""
-    rows = connection.exec_driver_sql(
-        f"SELECT lsn, {_OP_COLUMNS} FROM ops WHERE lsn > ? ORDER BY lsn LIMIT ?",
-        (after_lsn, SCAN_LIMIT),
-    ).fetchall()
-    if not rows:
+    On a link that is not a relay only this center's own ops (``me``) travel. Looks at no
+    more than SCAN_LIMIT log entries, so a stream of held-back ops still advances."""
+    out = Outgoing([], after_lsn)
+    while len(out.ops) < limit and out.upto_lsn - after_lsn < SCAN_LIMIT:
+        scanned = _scan(connection, partner, out.upto_lsn, limit - len(out.ops), me, relay)
+        if scanned.upto_lsn == out.upto_lsn:
+            break
+        out.ops += scanned.ops
+        out.upto_lsn = scanned.upto_lsn
+    return out
+
+
+def _scan(
+    connection: Connection, partner: str, after_lsn: int, limit: int, me: str, relay: bool
+) -> Outgoing:
+    """One step over the log: the ops this link carries (filtered in SQL, so the partner's
+    own ops, most of what a catch-up brings in, cost nothing) in at most SCAN_STEP entries."""
+    high = connection.exec_driver_sql("SELECT COALESCE(MAX(lsn), 0) FROM ops").scalar_one()
+    if high <= after_lsn:
         return Outgoing([], after_lsn)
+    end = min(after_lsn + SCAN_STEP, high)
+    carried_sql = "origin != ?" if relay else "origin = ?"
+    rows = connection.exec_driver_sql(
+        f"SELECT lsn, {_OP_COLUMNS} FROM ops WHERE lsn > ? AND lsn <= ? AND {carried_sql} "
+        "ORDER BY lsn LIMIT ?",
+        (after_lsn, end, partner if relay else me, limit),
+    ).fetchall()
+    upto = rows[-1][0] if len(rows) == limit else end
     by_kind: dict[str, list[str]] = defaultdict(list)
     for row in rows:
         by_kind[row[4]].append(row[5])
@@ -53,33 +91,29 @@ def next_ops(
     for kind, ids in by_kind.items():
         for record_id, release in releases(connection, kind, ids).items():
             known[(kind, record_id)] = release
-    widened = _widened(connection, partner, rows[0][0], rows[-1][0], me, relay)
-    out: list[Op] = []
-    upto = after_lsn
+    widened = _widened(connection, partner, after_lsn + 1, upto, me, relay)
+    out: list[OutgoingOp] = []
     for row in rows:
-        lsn = row[0]
-        if lsn in widened:
-            out.extend(widened[lsn])
-        origin, kind, record_id = row[1], row[4], row[5]
-        release = known.get((kind, record_id))
-        carried = origin == me or (relay and origin != partner)
-        if carried and release is not None and release.allows(partner):
+        for lsn in [w for w in widened if w <= row[0]]:
+            out.extend(widened.pop(lsn))  # a record's history goes before the op that released it
+        release = known.get((row[4], row[5]))
+        if release is not None and release.allows(partner):
             out.append(_op(row[1:]))
-        upto = lsn
-        if len(out) >= limit:
-            break
+    for lsn in sorted(widened):
+        out.extend(widened[lsn])
     return Outgoing(out, upto)
 
 
 def _widened(
     connection: Connection, partner: str, first: int, last: int, me: str, relay: bool
-) -> dict[int, list[Op]]:
+) -> dict[int, list[OutgoingOp]]:
+    """Keyed by the lsn of the change that widened the release, in ascending order."""
     """History to send before the op at each lsn where a record became visible to ``partner``."""
     changes = connection.exec_driver_sql(
         "SELECT lsn, kind, record_id, before FROM release_changes WHERE lsn BETWEEN ? AND ?",
         (first, last),
     ).fetchall()
-    out: dict[int, list[Op]] = {}
+    out: dict[int, list[OutgoingOp]] = {}
     for lsn, kind, record_id, before in changes:
         earlier = set(json.loads(before)) if before else set()
         if "*" in earlier or partner in earlier:

@@ -45,6 +45,25 @@ class Ops(msgspec.Struct, tag="ops", forbid_unknown_fields=True):
     ops: list[Op]
 
 
+class OutgoingOp(msgspec.Struct, array_like=True, frozen=True):
+    """An op as the sender writes it: ``fields`` stays the canonical JSON from the op-log,
+    never decoded and re-encoded. On the wire it is exactly an :class:`~app.oplog.Op`."""
+
+    origin: str
+    seq: int
+    hlc: int
+    kind: str
+    record_id: str
+    action: str
+    fields: msgspec.Raw
+    author: str
+
+
+class OutgoingOps(msgspec.Struct, tag="ops"):
+    batch: int
+    ops: list[OutgoingOp]
+
+
 class Ack(msgspec.Struct, tag="ack", forbid_unknown_fields=True):
     batch: int
     applied: int = 0
@@ -83,7 +102,7 @@ class ProtocolError(Exception):
     """A frame that is not a valid message; the text says what is wrong with it."""
 
 
-def encode(message: Message) -> bytes:
+def encode(message: Message | OutgoingOps) -> bytes:
     return _encoder.encode(message)
 
 

@@ -7,6 +7,7 @@ follows its incident. A record this center does not know yet is visible to nobod
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -33,9 +34,14 @@ class Release:
         )
 
 
+@functools.lru_cache(maxsize=4096)
+def _parse(releasability: str | None) -> frozenset[str]:
+    """Release lists repeat (most are ["*"]): parse each spelling once."""
+    return frozenset(json.loads(releasability)) if releasability else frozenset()
+
+
 def _release(releasability: str | None, origin: str, owner: str | None) -> Release:
-    released = frozenset(json.loads(releasability)) if releasability else frozenset()
-    return Release(released, origin or "", owner or "")
+    return Release(_parse(releasability), origin or "", owner or "")
 
 
 def releases(connection: Connection, kind: str, ids: Iterable[str]) -> dict[str, Release]:
