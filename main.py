@@ -74,12 +74,18 @@ def build_parser() -> argparse.ArgumentParser:
     digest.add_argument(
         "--partner", metavar="ID", help="only the picture shared with this partner center"
     )
-    commands.add_parser(
+    node = commands.add_parser(
         "node",
         parents=[common],
         help="run this center headless: sync with partners (relay, hub, partner simulator)",
         description="Run the center without a window: listen and dial as [sync] and "
         "[[partners]] say, log link events, stop cleanly on SIGINT or SIGTERM.",
+    )
+    node.add_argument(
+        "--simulate",
+        action="store_true",
+        help="also act as a simulated partner center: report and update incidents, move "
+        "patrols (used by --demo)",
     )
     commands.add_parser(
         "status", parents=[common], help="print the link table of the running center as JSON"
@@ -118,7 +124,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "digest":
         return _digest(settings, args.partner)
     if args.command == "node":
-        return _node(settings)
+        return _node(settings, simulate=args.simulate)
     if args.command == "status":
         return _status(settings)
     from widgets.application import run_window
@@ -200,20 +206,35 @@ def _digest(settings, partner: str | None) -> int:
     return 0
 
 
-def _node(settings) -> int:
+def _node(settings, *, simulate: bool = False) -> int:
+    import threading
+
     from app.sync.node import Node
 
     if not settings.partners:
         raise LimesError("no [[partners]] configured: a node without partners has nothing to do")
     with _open_store(settings) as store:
         node = Node(store, settings)
+        stop = threading.Event()
+        if simulate:
+            from app.demo_network import simulate_forever
+
+            threading.Thread(
+                target=simulate_forever,
+                args=(store, settings.node.center_id, stop),
+                name="limes-simulation",
+                daemon=True,
+            ).start()
         print(
             f"limes node {settings.node.center_id}: "
             f"{'listening on ' + settings.sync.listen if settings.sync.listen else 'not listening'}, "
             f"{len(settings.partners)} partner(s); status in {node.status_path}",
             file=sys.stderr,
         )
-        node.run_forever()
+        try:
+            node.run_forever()
+        finally:
+            stop.set()
     return 0
 
 

@@ -12,8 +12,9 @@ import msgspec
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from app.demo_network import demo_partners_settings
 from app.errors import LimesError
-from app.settings import Settings
+from app.settings import PartnerSettings, Settings
 from app.store import Store, open_store
 from app.store.feed import ChangeFeed
 from maps.geography import default_resources
@@ -34,7 +35,7 @@ def _store_for(settings: Settings) -> Store:
     )
 
 
-def _demo_settings(settings: Settings, folder: Path) -> Settings:
+def _demo_settings(settings: Settings, folder: Path, listen: str = "") -> Settings:
     node = msgspec.structs.replace(
         settings.node,
         center_id="GR-ORE",
@@ -48,7 +49,11 @@ def _demo_settings(settings: Settings, folder: Path) -> Settings:
         settings.map,
         operation_borders=[str(path) for path in resources.operation_borders],
     )
-    return msgspec.structs.replace(settings, node=node, store=store, map=map_settings)
+    sync = msgspec.structs.replace(settings.sync, listen=listen, allow_plain=True, heartbeat_s=2.0)
+    partners = [msgspec.convert(p, PartnerSettings) for p in demo_partners_settings()]
+    return msgspec.structs.replace(
+        settings, node=node, store=store, map=map_settings, sync=sync, partners=partners
+    )
 
 
 def run_window(settings: Settings, *, demo: bool = False, snapshot: Path | None = None) -> int:
@@ -58,15 +63,21 @@ def run_window(settings: Settings, *, demo: bool = False, snapshot: Path | None 
     demo_folder = tempfile.TemporaryDirectory(prefix="limes-demo-") if demo else None
     region = tuple(settings.map.region) if settings.map.region else None
     simulator = None
+    network = None
     try:
         if demo_folder is not None:
             from app.demo import DemoSimulator, seed_demo
+            from app.demo_network import DemoNetwork
 
-            settings = _demo_settings(settings, Path(demo_folder.name))
+            folder = Path(demo_folder.name)
+            listen = f"127.0.0.1:{DemoNetwork.pick_port()}"
+            settings = _demo_settings(settings, folder, listen)
             store = _store_for(settings)
             scenario = seed_demo(store, datetime.now(UTC))
             region = scenario.region
-            simulator = DemoSimulator()
+            simulator = DemoSimulator(partner_share=0.0)  # the partners are real nodes now
+            network = DemoNetwork(folder, store, listen)
+            network.prepare()
         else:
             store = _store_for(settings)
     except LimesError as error:
@@ -76,6 +87,11 @@ def run_window(settings: Settings, *, demo: bool = False, snapshot: Path | None 
 
     feed = ChangeFeed(store, interval_s=0.25)
     bridge = StoreBridge(feed, settings.ui.refresh_ms)
+    node = None
+    if settings.partners:
+        from app.sync.node import Node
+
+        node = Node(store, settings)
     window = MainWindow(
         store,
         settings,
@@ -83,8 +99,13 @@ def run_window(settings: Settings, *, demo: bool = False, snapshot: Path | None 
         region=region,
         restore_layout=snapshot is None,
         title_suffix=" — DEMO" if demo else "",
+        node=node,
     )
     feed.start()
+    if node is not None:
+        node.start()
+    if network is not None:
+        network.start()
     _keep_window_alive(window)
     timers = []
     if simulator is not None:
@@ -113,6 +134,10 @@ def run_window(settings: Settings, *, demo: bool = False, snapshot: Path | None 
     def shut_down() -> None:
         for timer in timers:
             timer.stop()
+        if network is not None:
+            network.stop()
+        if node is not None:
+            node.stop()
         feed.stop()
         bridge.disconnect_feed()
         store.close()

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, Qt, QTimer, Slot
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDockWidget,
@@ -26,6 +28,7 @@ from widgets.bridge import StoreBridge
 from widgets.details_panel import DetailsPanel
 from widgets.incident_table import IncidentTableModel
 from widgets.map_panel import MapPanel
+from widgets.partner_panel import PartnerPanel
 from widgets.roster_panel import PatrolTableModel
 
 LAYOUT_VERSION = 1
@@ -41,12 +44,13 @@ class MainWindow(QMainWindow):
         region: tuple[float, float, float, float] | None = None,
         restore_layout: bool = True,
         title_suffix: str = "",
+        node: Any = None,
     ) -> None:
         super().__init__()
         self._store = store
         self._settings = settings
-        node = settings.node
-        self.setWindowTitle(f"Limes — {node.name} ({node.center_id}){title_suffix}")
+        identity = settings.node
+        self.setWindowTitle(f"Limes — {identity.name} ({identity.center_id}){title_suffix}")
         self.setDockNestingEnabled(True)
         self.resize(1600, 1000)
 
@@ -73,6 +77,18 @@ class MainWindow(QMainWindow):
         # Map and roster side by side on top; timeline and details side by side below.
         self.splitDockWidget(self.map_dock, self.roster_dock, Qt.Orientation.Horizontal)
         self.splitDockWidget(self.timeline_dock, self.details_dock, Qt.Orientation.Horizontal)
+        self.node = node
+        self.partner_panel: PartnerPanel | None = None
+        if node is not None:
+            self.partner_panel = PartnerPanel(node.status)
+            self.partners_dock = self._dock(
+                "Partners", self.partner_panel, Qt.DockWidgetArea.TopDockWidgetArea
+            )
+            self.splitDockWidget(self.roster_dock, self.partners_dock, Qt.Orientation.Vertical)
+            self.resizeDocks(
+                [self.roster_dock, self.partners_dock], [420, 200], Qt.Orientation.Vertical
+            )
+            self._build_link_menu(node)
         self.resizeDocks([self.map_dock, self.timeline_dock], [660, 300], Qt.Orientation.Vertical)
         self.resizeDocks([self.map_dock, self.roster_dock], [1150, 600], Qt.Orientation.Horizontal)
         self.resizeDocks(
@@ -88,10 +104,10 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self._counts, 1)
         self.statusBar().addPermanentWidget(self._clock)
         self._identity.setText(
-            f"<b>{node.center_id}</b> · {node.name}"
+            f"<b>{identity.center_id}</b> · {identity.name}"
             + (
-                f" ({node.country}{', ' + node.agency if node.agency else ''})"
-                if node.country
+                f" ({identity.country}{', ' + identity.agency if identity.agency else ''})"
+                if identity.country
                 else ""
             )
             + f" · database {store.path}"
@@ -150,6 +166,18 @@ class MainWindow(QMainWindow):
         header.setHighlightSections(False)
         view.resizeColumnsToContents()
         return view
+
+    def _build_link_menu(self, node: Any) -> None:
+        menu = self.menuBar().addMenu("&Links")
+        self.link_actions: dict[str, QAction] = {}
+        for partner in sorted(node.partners):
+            action = QAction(f"Link to {partner}", self, checkable=True, checked=True)
+            action.setToolTip("Uncheck to cut the link (queued changes wait); check to restore")
+            action.toggled.connect(
+                lambda enabled, partner=partner: node.set_link_enabled(partner, enabled)
+            )
+            menu.addAction(action)
+            self.link_actions[partner] = action
 
     # -- live updates ----------------------------------------------------------------------------
 
