@@ -136,7 +136,9 @@ class SyncMachine(RuleBasedStateMachine):
     # -- local changes -----------------------------------------------------------------------------
 
     @precondition(lambda self: self.mesh is not None)
-    @rule(at=st.integers(0, 4), star=st.integers(0, 2), others=st.lists(st.integers(0, 4), max_size=3))
+    @rule(
+        at=st.integers(0, 4), star=st.integers(0, 2), others=st.lists(st.integers(0, 4), max_size=3)
+    )
     def create_incident(self, at, star, others):
         owner = self.center(at)
         self.counter += 1
@@ -195,7 +197,11 @@ class SyncMachine(RuleBasedStateMachine):
         model.deleted = True
 
     @precondition(lambda self: self.incidents)
-    @rule(pick=st.integers(0, 50), star=st.integers(0, 2), more=st.lists(st.integers(0, 4), max_size=3))
+    @rule(
+        pick=st.integers(0, 50),
+        star=st.integers(0, 2),
+        more=st.lists(st.integers(0, 4), max_size=3),
+    )
     def widen_release(self, pick, star, more):
         incident_id = self.pick(pick, live=False)
         if incident_id is None:
