@@ -19,7 +19,9 @@ class DetailsPanel(QTextBrowser):
     def show_nothing(self) -> None:
         self.setHtml("<p style='color:#777'>Select an incident on the map or in the timeline.</p>")
 
-    def show_incident(self, incident: Incident) -> None:
+    def show_incident(
+        self, incident: Incident, holders: list[tuple[str, str]] | None = None
+    ) -> None:
         notes = "".join(
             f"<li><b>{format_utc(n.created_at)}</b> {escape(n.author)} ({escape(n.center)}): "
             f"{escape(n.text)}</li>"
@@ -41,7 +43,23 @@ class DetailsPanel(QTextBrowser):
             "</td></tr>"
             f"<tr><td>Confidence</td><td>{escape(describe_confidence(incident.confidence))}</td></tr>"
             f"<tr><td>Released to</td><td>{escape(released)}</td></tr>"
-            "</table>"
+            + (f"<tr><td>Partners</td><td>{_holders_html(holders)}</td></tr>" if holders else "")
+            + "</table>"
             f"<p>{description}</p>"
             + (f"<b>Follow-ups</b><ul style='margin-top:0'>{notes}</ul>" if notes else "")
         )
+
+
+_HOLDER_STYLE = {
+    "holds": ("#2e7d32", "✓ holds it"),
+    "on its way": ("#b26a00", "… on its way"),
+    "not released": ("#757575", "not released"),
+}
+
+
+def _holders_html(holders: list[tuple[str, str]]) -> str:
+    parts = []
+    for partner, state in holders:
+        color, text = _HOLDER_STYLE.get(state, ("#000", state))
+        parts.append(f"{escape(partner)} <span style='color:{color}'>{text}</span>")
+    return " · ".join(parts)

@@ -23,6 +23,7 @@ from app.store import Store
 from app.store import queries as q
 from app.store.digest import picture_digest
 from app.store.feed import ChangeSet
+from app.sync.holders import holders
 from widgets.background import BackgroundReads
 from widgets.bridge import StoreBridge
 from widgets.details_panel import DetailsPanel
@@ -250,12 +251,14 @@ class MainWindow(QMainWindow):
             self.map_panel.center_on(patrol.lon, patrol.lat)
 
     def _show_details(self, incident_id: str) -> None:
+        partners = [p.id for p in self._settings.partners]
         with self._store.read() as connection:
             incident = q.incident(connection, incident_id)
+            held = holders(connection, "incident", incident_id, partners) if partners else None
         if incident is None:
             self.details.show_nothing()
         else:
-            self.details.show_incident(incident)
+            self.details.show_incident(incident, held)
             self.map_panel.highlight_incident(incident_id)
 
     # -- layout, kept between runs ---------------------------------------------------------------

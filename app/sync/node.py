@@ -68,7 +68,7 @@ class Node:
         self._sessions: dict[str, tuple[Session, Any]] = {}
         self._cut: set[str] = set()
         self._wakeups: dict[str, asyncio.Event] = {}
-        self._feed = feed or ChangeFeed(store, interval_s=0.2, details=False)
+        self._feed = feed or ChangeFeed(store, interval_s=0.02, details=False)
         self._own_feed = feed is None
         self._readers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="limes-sync-read")
         self._loop: asyncio.AbstractEventLoop | None = None
