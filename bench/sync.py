@@ -9,6 +9,10 @@
    one wss connection on loopback, received and decoded; no compression, as Limes' default.
 3. Raw sqlite3: executemany of the same incident rows into a plain table with the same
    indexes, one transaction.
+4. Conflicts: both centers edit the same 10,000 joint-patrol records while cut off; time from
+   the link coming back to equal shared digests.
+5. Live latency: incidents written at A at 200 ops/s; time until each is in B's store
+   (B's own arrival stamp), p50 and p99.
 Needs the test extra (cryptography) for the certificates.
 """
 
@@ -16,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import re
 import sqlite3
@@ -70,6 +73,7 @@ def link_up_time(log: str) -> float:
 
 
 def end_to_end(folder: Path, count: int) -> tuple[float, bool, list]:
+    folder.mkdir(parents=True, exist_ok=True)
     authority = Authority(folder)
     a = Center("GR-ORE", folder, port=free_port(), tls=(*authority.issue("GR-ORE"), authority.path))
     b = Center("BG-SVL", folder, tls=(*authority.issue("BG-SVL"), authority.path))
@@ -137,6 +141,111 @@ def raw_websockets(folder: Path, rows: list[tuple[str, dict]]) -> float:
     return asyncio.run(run())
 
 
+def linked_pair(folder: Path) -> tuple[Center, Center]:
+    folder.mkdir(parents=True, exist_ok=True)
+    authority = Authority(folder, f"CA {folder.name}")
+    a = Center("GR-ORE", folder, port=free_port(), tls=(*authority.issue("GR-ORE"), authority.path))
+    b = Center("BG-SVL", folder, tls=(*authority.issue("BG-SVL"), authority.path))
+    a.partners = [Partner("BG-SVL", secret=SECRET)]
+    b.partners = [Partner("GR-ORE", address=a.address, secret=SECRET)]
+    a.write_config()
+    b.write_config()
+    return a, b
+
+
+def shared(center: Center, partner: str) -> str:
+    from app.sync.digest import shared_digest
+
+    with Store(center.database, center.id, synchronous="NORMAL") as store, store.read() as c:
+        return shared_digest(c, partner, center.id, False)[0]
+
+
+def conflicts(folder: Path, count: int = 10_000) -> float:
+    from app.domain import Patrol
+    from app.values import PatrolStatus, parse_utc
+
+    a, b = linked_pair(folder)
+    start, end = parse_utc("2026-11-21T06:00:00Z", "s"), parse_utc("2026-11-21T14:00:00Z", "e")
+    with Store(a.database, a.id, synchronous="NORMAL") as store:
+        store.commit(
+            [
+                Change(
+                    "patrol",
+                    f"p{i}",
+                    Patrol(f"p{i}", f"JP-{i}", (), "4x4", start, end, "s1",
+                           PatrolStatus.AVAILABLE).to_fields(),
+                )
+                for i in range(count)
+            ],
+            "bench",
+        ).result()  # fmt: skip
+    try:
+        a.start()
+        b.start()
+        while op_count(b.database) < count:
+            time.sleep(0.05)
+        b.stop()
+        with Store(a.database, a.id, synchronous="NORMAL") as store:
+            store.commit(
+                [Change("patrol", f"p{i}", {"status": "en_route"}) for i in range(count)], "a"
+            ).result()
+        with Store(b.database, b.id, synchronous="NORMAL") as store:
+            store.commit(
+                [Change("patrol", f"p{i}", {"status": "on_scene", "vehicle": "RHIB"})
+                 for i in range(count)], "b",
+            ).result()  # fmt: skip
+        b.start()
+        while True:
+            if shared(a, b.id) == shared(b, a.id):
+                done = time.time()
+                break
+            time.sleep(0.05)
+        return done - link_up_time(b.log().split("BG-SVL stopped")[-1])
+    finally:
+        a.stop()
+        b.stop()
+
+
+def latency(folder: Path, rate: int = 200, seconds: float = 10.0) -> tuple[float, float, int]:
+    a, b = linked_pair(folder)
+    written: dict[str, float] = {}
+    try:
+        a.start()
+        b.start()
+        wait_for(lambda: b.link("GR-ORE").get("state") == "up", 30, "link not up")
+        import random
+
+        rng = random.Random(9)
+        with Store(a.database, a.id, synchronous="NORMAL") as store:
+            begin = time.perf_counter()
+            index = 0
+            while time.perf_counter() - begin < seconds:
+                due = begin + index / rate
+                pause = due - time.perf_counter()
+                if pause > 0:
+                    time.sleep(pause)
+                record_id = f"live-{index}"
+                store.commit(
+                    [Change("incident", record_id, incident_fields(rng, index, "GR-ORE"))], "a"
+                ).result()
+                written[record_id] = time.time() * 1000
+                index += 1
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with sqlite3.connect(f"file:{b.database}?mode=ro", uri=True) as raw:
+                learned = dict(
+                    raw.execute("SELECT id, learned_at FROM incidents WHERE id LIKE 'live-%'")
+                )
+            if len(learned) == len(written):
+                break
+            time.sleep(0.2)
+    finally:
+        a.stop()
+        b.stop()
+    delays = sorted(max(0.0, learned[i] - written[i]) for i in written if i in learned)
+    return delays[len(delays) // 2], delays[int(len(delays) * 0.99) - 1], len(delays)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ops", type=int, default=100_000)
@@ -144,9 +253,11 @@ def main() -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     with tempfile.TemporaryDirectory(prefix="limes-bench-sync-") as name:
         folder = Path(name)
-        rate, equal, rows = end_to_end(folder, args.ops)
+        rate, equal, rows = end_to_end(folder / "throughput", args.ops)
         ws_rate = raw_websockets(folder, rows)
         sql_rate = raw_baseline(folder, rows)
+        heal_s = conflicts(folder / "conflicts")
+        p50, p99, measured = latency(folder / "latency")
     print(f"sync benchmark: {args.ops:,} incidents A -> B, two node processes, wss on loopback")
     print(f"  end to end (link up -> all ops in B's store): {rate:>10,.0f} ops/s")
     print(f"  digests equal afterwards:                     {equal}")
@@ -159,9 +270,12 @@ def main() -> None:
         f"   (Limes {rate / sql_rate:6.1%})"
     )
     print(
-        json.dumps(
-            {"ops_per_s": round(rate), "raw_ws": round(ws_rate), "raw_sqlite": round(sql_rate)}
-        )
+        f"  10,000 records edited on both sides while cut off: equal shared digests "
+        f"{heal_s:.2f} s after the link is back"
+    )
+    print(
+        f"  live latency A -> B at 200 ops/s: p50 {p50:.0f} ms, p99 {p99:.0f} ms "
+        f"({measured:,} incidents)"
     )
 
 
