@@ -73,14 +73,7 @@ def link_up_time(log: str) -> float:
 
 
 def end_to_end(folder: Path, count: int) -> tuple[float, bool, list]:
-    folder.mkdir(parents=True, exist_ok=True)
-    authority = Authority(folder)
-    a = Center("GR-ORE", folder, port=free_port(), tls=(*authority.issue("GR-ORE"), authority.path))
-    b = Center("BG-SVL", folder, tls=(*authority.issue("BG-SVL"), authority.path))
-    a.partners = [Partner("BG-SVL", secret=SECRET)]
-    b.partners = [Partner("GR-ORE", address=a.address, secret=SECRET)]
-    a.write_config()
-    b.write_config()
+    a, b = linked_pair(folder)
     rows = populate(a, count)
     try:
         a.start()
