@@ -319,4 +319,6 @@ class Session:
             if silent > self.quiet_after_s and not self.health.quiet:
                 self.health.quiet = True
                 log.warning("link with %s is up but quiet for %.0f s", self.peer, silent)
-            self.health.queued = await self.read(outbox.queued_estimate, self.health.acked_lsn)
+            self.health.queued = await self.read(
+                outbox.queued_estimate, self.peer, self.health.acked_lsn, self.me, self.relay
+            )

@@ -141,10 +141,15 @@ def _widened(
     return out
 
 
-def queued_estimate(connection: Connection, after_lsn: int) -> int:
-    """Log entries past the cursor (an upper bound of what is queued for the partner)."""
+def queued_estimate(
+    connection: Connection, partner: str, after_lsn: int, me: str, relay: bool
+) -> int:
+    """Ops past the cursor that this link carries: what is queued for the partner, but for
+    those its release will hold back (an upper bound, cheap enough to ask every heartbeat)."""
+    carried_sql = "origin != ?" if relay else "origin = ?"
     return connection.exec_driver_sql(
-        "SELECT COUNT(*) FROM ops WHERE lsn > ?", (after_lsn,)
+        f"SELECT COUNT(*) FROM ops WHERE lsn > ? AND {carried_sql}",
+        (after_lsn, partner if relay else me),
     ).scalar_one()
 
 
