@@ -7,6 +7,7 @@ the views at most every ``refresh_ms``, so a burst of thousands of ops costs one
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
@@ -25,6 +26,7 @@ class StoreBridge(QObject):
         self._last = 0
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
+        self._refresh_ms = refresh_ms
         self._timer.setInterval(refresh_ms)
         self._timer.timeout.connect(self._flush)
         self._delivered.connect(self._on_delivered)
@@ -54,4 +56,9 @@ class StoreBridge(QObject):
         )
         self._pending = defaultdict(set)
         self._first = None
+        started = time.perf_counter()
         self.records_changed.emit(merged)
+        # During a burst (a partner's catch-up), redraws that take long are spaced out so
+        # that the window spends at most a quarter of its time on them and stays usable.
+        spent_ms = (time.perf_counter() - started) * 1000
+        self._timer.setInterval(int(max(self._refresh_ms, min(3 * spent_ms, 5000))))

@@ -98,6 +98,7 @@ class Session:
         self.resync_asked = False
         self.incoming: asyncio.Queue[protocol.Ops] = asyncio.Queue(maxsize=window * 2)
         self.last_activity = time.monotonic()
+        self.applying = False
         self.digest_sent_for = -1
         self.digest_sent_at = 0.0
         self.cursor_saved_at = 0.0
@@ -192,6 +193,7 @@ class Session:
         return (
             self.idle
             and not self.inflight
+            and not self.applying
             and self.incoming.empty()
             and time.monotonic() - self.last_activity >= DIGEST_SETTLE_S
         )
@@ -228,6 +230,7 @@ class Session:
 
     async def _handle(self, message: protocol.Message) -> None:
         if isinstance(message, protocol.Ops):
+            self.last_activity = time.monotonic()
             await self.incoming.put(message)  # a full queue holds the reader: backpressure
         elif isinstance(message, protocol.Ack):
             self.acked_batches.add(message.batch)
@@ -261,6 +264,7 @@ class Session:
             while not self.incoming.empty() and sum(len(m.ops) for m in messages) < APPLY_OPS:
                 messages.append(self.incoming.get_nowait())
             ops = [op for message in messages for op in message.ops]
+            self.applying = True
             forged = rules.check_origins(ops, self.peer, self.relay)
             forged_keys = {op.key for op, _ in forged}
             allowed = [op for op in ops if op.key not in forged_keys]
@@ -277,6 +281,7 @@ class Session:
                 )
                 log.warning("%s", self.health.last_error)
             self.health.received_ops += len(ops)
+            self.applying = False
             self.last_activity = time.monotonic()
             self.idle = False  # what we applied may be ours to pass on, or to compare
             self.changed.set()
@@ -297,13 +302,21 @@ class Session:
     async def _on_digest(self, message: protocol.Digest) -> None:
         if not self._settled():
             return  # changes are still on their way: a comparison would mislead
-        mine, _records = await self.read(shared_digest, self.peer, self.me, self.relay)
+        mine, records = await self.read(shared_digest, self.peer, self.me, self.relay)
+        if not self._settled():
+            return  # something moved while we computed ours
         self.health.digest_checked_at = time.time()
         self.health.digest_match = mine == message.digest
         if self.health.digest_match:
             self.mismatches = 0
             return
         self.mismatches += 1
+        log.info(
+            "shared picture with %s differs: %d records here, %d there",
+            self.peer,
+            records,
+            message.records,
+        )
         if self.mismatches == 3 and not self.resync_asked:  # apart while both sides are idle
             self.resync_asked = True  # once per session: a re-sync that cannot help is no loop
             log.warning("picture differs from %s three times: asking for a re-sync", self.peer)
