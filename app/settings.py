@@ -70,7 +70,7 @@ class SyncSettings(msgspec.Struct, forbid_unknown_fields=True):
     quiet_after_s: float = 20.0
     reconnect_max_s: float = 30.0
     batch_ops: int = 1000
-    window_batches: int = 8
+    window_batches: int = 16
     max_frame_mb: float = 16.0
     compress: bool = False
 
