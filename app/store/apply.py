@@ -129,6 +129,7 @@ def _merge_kind(
     }
     states: dict[str, RecordState] = {}
     last_lsn: dict[str, int] = {}
+    release_lsn: dict[str, int] = {}  # the op that set the release list, per record
     rows = []
     plan = [(name, name in kind.json_fields) for name in kind.fields]
     whole = len(kind.fields)
@@ -167,6 +168,8 @@ def _merge_kind(
             states[record_id] = state
         state.apply(op)
         last_lsn[record_id] = lsn
+        if "releasability" in op.fields:
+            release_lsn[record_id] = lsn
     for record_id, state in states.items():
         if not state.changed:
             continue
@@ -175,7 +178,7 @@ def _merge_kind(
             if state.fields.get("releasability") != before:
                 result.release_changes.append(
                     (
-                        last_lsn[record_id],
+                        release_lsn.get(record_id, last_lsn[record_id]),
                         kind.name,
                         record_id,
                         None if before is None else canonical(before).decode(),

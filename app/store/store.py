@@ -127,6 +127,7 @@ class Store:
         ).fetchone()
         seq = row[0]
         self._check_ownership(cursor, changes)
+        changes = self._release_changes_apart(cursor, changes)
         ops = []
         for change in changes:
             kind = kind_named(change.kind)
@@ -149,6 +150,28 @@ class Store:
         result = apply_ops(connection, ops, _now_ms())
         self._save_clock(cursor)
         return result
+
+    @staticmethod
+    def _release_changes_apart(cursor: Any, changes: Sequence[Change]) -> list[Change]:
+        """A change of an existing record's release list travels as an op of its own, so it
+        can be sent to a partner the record is being narrowed away from without the other
+        fields changed with it."""
+        out: list[Change] = []
+        for change in changes:
+            fields = change.fields
+            if change.action is Action.SET and "releasability" in fields and len(fields) > 1:
+                table = kind_named(change.kind).table
+                exists = cursor.execute(
+                    f"SELECT 1 FROM {table} WHERE id = ? AND complete = 1", (change.record_id,)
+                ).fetchone()
+                if exists:
+                    rest = {k: v for k, v in fields.items() if k != "releasability"}
+                    release = {"releasability": fields["releasability"]}
+                    out.append(Change(change.kind, change.record_id, release, change.action))
+                    out.append(Change(change.kind, change.record_id, rest, change.action))
+                    continue
+            out.append(change)
+        return out
 
     def _check_ownership(self, cursor: Any, changes: Sequence[Change]) -> None:
         """Only the owner center changes or deletes an incident; partners add notes."""

@@ -1,8 +1,9 @@
-"""The digest of the picture two centers share: only records each may hold.
+"""The digest of the picture two centers share: only records both may hold.
 
-Center A's digest for partner B covers the records A holds that are visible to B; B's
-digest for A covers those B holds that are visible to A. When both hold the same shared
-picture, the two are equal (a record either may not hold is in neither).
+Center A's digest for partner B covers the records A holds that, as A knows them, both A and
+B may see; B's digest for A the same from B's side. When both hold the same shared picture,
+the two are equal. A record narrowed away from B after B received it drops out of both
+digests once B has learned of the narrowing (the narrowing itself is sent to B).
 """
 
 from __future__ import annotations
@@ -45,7 +46,8 @@ def shared_digest(connection: Connection, partner: str, me: str, relay: bool) ->
         ) in connection.exec_driver_sql(sql):
             if not relay and creator not in (me, partner):
                 continue
-            if _release(releasability, origin, owner).allows(partner):
+            release = _release(releasability, origin, owner)
+            if release.allows(partner) and release.allows(me):
                 digest.update(record_id.encode() + b"\x00" + row_hash)
                 records += 1
     return digest.hexdigest(), records

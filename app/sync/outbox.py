@@ -92,6 +92,7 @@ def _scan(
         for record_id, release in releases(connection, kind, ids).items():
             known[(kind, record_id)] = release
     widened = _widened(connection, partner, after_lsn + 1, upto, me, relay)
+    notices = _narrowing_notices(connection, partner, after_lsn + 1, upto)
     out: list[OutgoingOp] = []
     for row in rows:
         for lsn in [w for w in widened if w <= row[0]]:
@@ -99,9 +100,23 @@ def _scan(
         release = known.get((row[4], row[5]))
         if release is not None and release.allows(partner):
             out.append(_op(row[1:]))
+        elif row[0] in notices and set(decode_fields(row[7])) == {"releasability"}:
+            out.append(_op(row[1:]))  # it may no longer see the record: tell it so, nothing more
     for lsn in sorted(widened):
         out.extend(widened[lsn])
     return Outgoing(out, upto)
+
+
+def _narrowing_notices(connection: Connection, partner: str, first: int, last: int) -> set[int]:
+    """Log positions of release changes the partner could see before they were made."""
+    notices = set()
+    for lsn, before in connection.exec_driver_sql(
+        "SELECT lsn, before FROM release_changes WHERE lsn BETWEEN ? AND ?", (first, last)
+    ):
+        earlier = set(json.loads(before)) if before else set()
+        if "*" in earlier or partner in earlier:
+            notices.add(lsn)
+    return notices
 
 
 def _widened(

@@ -8,8 +8,9 @@ acknowledgement comes back:
 - ``send``: ``outbox.next_ops`` for the receiver from the in-flight position (``scanned``),
   at most ``window`` batches unacknowledged; a batch with no ops is "acknowledged" at once;
 - ``deliver``: the receiver checks origins (``rules.check_origins``) and applies with
-  ``store.apply_remote(allowed, rules.check_writes, source=sender, refused=forged)``, then
-  puts an ack on the way back, exactly as ``Session._on_ops``;
+  ``store.apply_remote(allowed, rules.check_writes, source=sender, refused=forged)`` (one
+  batch, or several that queued up, in one transaction), then puts an ack per batch on the
+  way back, as ``Session._apply_loop``;
 - ``take_ack``: the sender marks the batch acknowledged and moves its persisted cursor over
   every leading acknowledged batch (``Session._advance``);
 - ``connect``/``disconnect``: a new session resumes from the persisted cursor; whatever was
@@ -24,6 +25,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from app.domain import new_incident
 from app.hlc import HybridLogicalClock
@@ -115,6 +118,13 @@ class Replica:
 
     def op_keys(self) -> set[tuple[str, int]]:
         return {op.key for op in self.ops()}
+
+    def quarantined(self) -> list[tuple[Op, str]]:
+        """Refused ops held in quarantine, with the reason."""
+        rows = self.read(
+            lambda c: c.exec_driver_sql("SELECT op, reason FROM quarantine ORDER BY id").fetchall()
+        )
+        return [(msgspec.json.decode(op, type=Op), reason) for op, reason in rows]
 
     def quarantine(self) -> list[tuple[str, int, str]]:
         return self.read(
@@ -209,6 +219,13 @@ class Channel:
         self.acks.clear()
         self.lost = False
 
+    def restart_from_zero(self) -> None:
+        """What the sender does on a partner's ``Resync``: scan the whole log again (the
+        persisted cursor stays where it is)."""
+        self.inflight.clear()
+        self.acked.clear()
+        self.scanned = 0
+
     def disconnect(self) -> None:
         self.wire.clear()
         self.acks.clear()
@@ -253,23 +270,32 @@ class Channel:
             self._advance()
         return True
 
-    def deliver(self, index: int = 0, *, keep: bool = False) -> RemoteResult | None:
-        """The receiver applies the batch at ``index`` of the wire (``keep``: a duplicate stays
-        on the wire) and puts its ack on the way back (``Session._on_ops``)."""
+    def deliver(
+        self, index: int = 0, *, keep: bool = False, coalesce: int = 1
+    ) -> RemoteResult | None:
+        """The receiver applies the batch at ``index`` of the wire and the ``coalesce - 1``
+        after it in one transaction, as ``Session._apply_loop`` does with batches that queued
+        up, then puts an ack per batch on the way back. ``keep``: the batches also stay on
+        the wire (to be delivered again)."""
         if not self.wire:
             return None
-        batch = self.wire[index] if keep else self.wire.pop(index)
-        message = protocol.decode(batch.frame)
-        assert isinstance(message, protocol.Ops), message
-        forged = rules.check_origins(message.ops, self.sender.id, self.relay)
+        batches = self.wire[index : index + max(1, coalesce)]
+        if not keep:
+            del self.wire[index : index + len(batches)]
+        ops = []
+        for batch in batches:
+            message = protocol.decode(batch.frame)
+            assert isinstance(message, protocol.Ops), message
+            ops += message.ops
+        forged = rules.check_origins(ops, self.sender.id, self.relay)
         forged_keys = {op.key for op, _ in forged}
-        allowed = [op for op in message.ops if op.key not in forged_keys]
+        allowed = [op for op in ops if op.key not in forged_keys]
         result = self.receiver.store.apply_remote(
             allowed, rules.check_writes, source=self.sender.id, refused=forged
         ).result()
         result.rejected = forged + result.rejected
         self.results.append(result)
-        self.acks.append((batch.session, batch.number))
+        self.acks += [(batch.session, batch.number) for batch in batches]
         return result
 
     def take_ack(self, index: int = 0) -> bool:
