@@ -198,9 +198,10 @@ class RecordKind:
             if value is not None and type(value) is not list:
                 checked = checked if checked is not fields else dict(fields)
                 checked[name] = list(value)
-        for name in self.deep_fields & checked.keys():
-            checked = checked if checked is not fields else dict(fields)
-            checked[name] = self.checks[name](checked[name], name)
+        if self.deep_fields:  # (the intersection below costs more than the check for most kinds)
+            for name in self.deep_fields & checked.keys():
+                checked = checked if checked is not fields else dict(fields)
+                checked[name] = self.checks[name](checked[name], name)
         return checked
 
     def decode_row(self, row: Any, offset: int = 1) -> dict[str, Any]:

@@ -71,6 +71,9 @@ class PartnerTableModel(ColumnTableModel):
                 state = link["state"]
                 if state == "up":
                     state = "up, catching up" if link["catching_up"] else "up"
+                    progress = link.get("incoming_progress")
+                    if progress is not None:
+                        state = f"up, receiving {progress:.0%}"
                     if link["quiet"]:
                         state = "up but QUIET"
                 return f"{state} ({link['direction']})" if link["direction"] else state

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import operator
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -90,7 +91,7 @@ def apply_ops(connection: Connection, ops: Sequence[Op], now_ms: int) -> ApplyRe
                 op.hlc,
                 op.kind,
                 op.record_id,
-                op.action.value,
+                op.action,  # a str enum: bound as its value
                 encoded[index],
                 op.author,
                 now_ms,
@@ -134,6 +135,9 @@ def _merge_kind(
     plan = [(name, name in kind.json_fields) for name in kind.fields]
     whole = len(kind.fields)
     prefix = canonical(kind.name)
+    take = operator.itemgetter(*kind.fields)
+    json_at = [index for index, name in enumerate(kind.fields) if name in kind.json_fields]
+    quoted: dict[str, str] = {}
     for lsn, op, encoded in group:
         record_id = op.record_id
         if (
@@ -145,15 +149,20 @@ def _merge_kind(
             # The common case of imports and catch-up: a record created whole by one op that
             # nothing else in this batch touches. Its row comes straight from the op, and its
             # hash from the op's canonical encoding (equal to RecordState.row_hash's input).
-            fields = op.fields
+            values = list(take(op.fields))
+            for index in json_at:
+                values[index] = canonical(values[index]).decode()
+            origin = quoted.get(op.origin) or quoted.setdefault(
+                op.origin, canonical(op.origin).decode()
+            )
             payload = b"[" + prefix + b"," + canonical(record_id) + b",false," + encoded + b"]"
             rows.append(
                 (
                     record_id,
-                    *[canonical(fields[n]).decode() if j else fields[n] for n, j in plan],
+                    *values,
                     False,
                     True,
-                    canonical({DEFAULT: (op.hlc, op.origin, op.seq)}).decode(),
+                    f'{{"{DEFAULT}":[{op.hlc},{origin},{op.seq}]}}',
                     hashlib.blake2b(payload, digest_size=16).digest(),
                     op.origin,
                     lsn,

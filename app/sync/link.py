@@ -46,9 +46,19 @@ class LinkHealth:
     digest_checked_at: float = 0.0
     last_error: str = ""
     catching_up: bool = False
+    incoming_expected: int = 0  # at most this many ops are coming from the partner
+    received_at_start: int = 0  # received_ops when this session began
+
+    @property
+    def incoming_progress(self) -> float | None:
+        """Share of the expected catch-up received in this session, while one is running."""
+        if self.state != "up" or self.incoming_expected <= 0:
+            return None
+        done = self.received_ops - self.received_at_start
+        return None if done >= self.incoming_expected else done / self.incoming_expected
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {**asdict(self), "incoming_progress": self.incoming_progress}
 
     def set_state(self, state: str, error: str | None = None) -> None:
         if state != self.state:
@@ -103,8 +113,19 @@ class Session:
         self.digest_sent_at = 0.0
         self.cursor_saved_at = 0.0
 
-    async def run(self) -> None:
+    async def run(self, peer_vector: dict[str, int] | None = None) -> None:
         self.scanned = await self.read(outbox.load_cursor, self.peer)
+        if peer_vector is not None and self.scanned:
+            acked_seq = await self.read(outbox.own_seq_upto, self.me, self.scanned)
+            if peer_vector.get(self.me, 0) < acked_seq:
+                log.warning(
+                    "%s holds our ops up to %d but acknowledged up to %d (a new or restored "
+                    "database?): sending everything again",
+                    self.peer,
+                    peer_vector.get(self.me, 0),
+                    acked_seq,
+                )
+                self.scanned = 0
         self.health.acked_lsn = self.scanned
         loops = (self._send_loop, self._receive_loop, self._apply_loop, self._heartbeat_loop)
         tasks = [asyncio.create_task(loop(), name=f"{loop.__name__}-{self.peer}") for loop in loops]

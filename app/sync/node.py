@@ -251,7 +251,7 @@ class Node:
                 raise LinkRefused(
                     f"{partner.address} is center {reply.center}, not {partner.id} as configured"
                 )
-            await self._run_session(partner, websocket, "dialed")
+            await self._run_session(partner, websocket, "dialed", reply.vector, vector)
 
     # -- accepting ---------------------------------------------------------------------------------
 
@@ -296,7 +296,7 @@ class Node:
         await websocket.send(protocol.encode(welcome))
         health = self.health[partner.id]
         try:
-            await self._run_session(partner, websocket, "accepted")
+            await self._run_session(partner, websocket, "accepted", hello.vector, welcome.vector)
         except ConnectionClosed as error:
             health.set_state("down", _describe(error, partner))
         finally:
@@ -304,8 +304,20 @@ class Node:
 
     # -- sessions ----------------------------------------------------------------------------------
 
-    async def _run_session(self, partner: PartnerSettings, websocket: Any, direction: str) -> None:
+    async def _run_session(
+        self,
+        partner: PartnerSettings,
+        websocket: Any,
+        direction: str,
+        theirs: dict[str, int],
+        ours: dict[str, int],
+    ) -> None:
         health = self.health[partner.id]
+        # What the partner holds and we do not, by sequence numbers: an upper bound of the
+        # catch-up coming our way (what it may not send us is in it too), for the progress.
+        carried = [o for o in theirs if o == partner.id or (partner.relay and o != self.me)]
+        health.incoming_expected = sum(max(0, theirs[o] - ours.get(o, 0)) for o in carried)
+        health.received_at_start = health.received_ops
         wakeup = asyncio.Event()
         session = Session(
             store=self.store,
@@ -327,7 +339,7 @@ class Node:
         log.info("link with %s up (%s)", partner.id, direction)
         self.status_changed.emit()
         try:
-            await session.run()
+            await session.run(theirs)
         finally:
             self._sessions.pop(partner.id, None)
             self._wakeups.pop(partner.id, None)

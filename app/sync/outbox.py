@@ -168,6 +168,13 @@ def queued_estimate(
     ).scalar_one()
 
 
+def own_seq_upto(connection: Connection, me: str, lsn: int) -> int:
+    """The highest sequence number of this center's ops at or before log position ``lsn``."""
+    return connection.exec_driver_sql(
+        "SELECT COALESCE(MAX(seq), 0) FROM ops WHERE origin = ? AND lsn <= ?", (me, lsn)
+    ).scalar_one()
+
+
 def load_cursor(connection: Connection, partner: str) -> int:
     row = connection.exec_driver_sql(
         "SELECT acked_lsn FROM partner_cursors WHERE partner = ?", (partner,)

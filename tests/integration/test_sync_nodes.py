@@ -152,3 +152,17 @@ def test_releasability_is_respected_through_a_relay(tmp_path):
     finally:
         for center in (hub, a, c):
             center.stop()
+
+
+def test_a_partner_that_lost_its_database_gets_everything_again(pair):
+    a, b = pair
+    write_incidents(a, "A", 300)
+    a.start()
+    b.start()
+    wait_for(lambda: len(incident_ids(b)) == 300, 30, "first sync did not arrive")
+    b.stop()
+    for leftover in b.folder.glob(f"{b.id}.sqlite3*"):
+        leftover.unlink()  # the partner's disk was replaced
+    b.start()
+    wait_for(lambda: len(incident_ids(b)) == 300, 10, "the restored partner was not re-sent")
+    assert "new or restored database" in a.log()
