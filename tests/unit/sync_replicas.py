@@ -28,7 +28,6 @@ from typing import Any
 
 import msgspec
 
-from app.domain import new_incident
 from app.hlc import HybridLogicalClock
 from app.oplog import Action as Action
 from app.oplog import Op, decode_fields
@@ -40,23 +39,6 @@ from app.sync.digest import shared_digest
 from app.sync.releasability import _release
 
 ALL = "*"
-
-
-def incident_fields(center: str, **changes: Any) -> dict[str, Any]:
-    """Valid fields of a new incident owned by ``center`` (as tests/unit/test_oplog_store.py)."""
-    incident = new_incident(
-        id="x",
-        center=center,
-        reported_by="op",
-        occurred_at="2026-11-20T10:00:00Z",
-        lon=26.3,
-        lat=41.5,
-        category="smuggling",
-        title="Van at the fence",
-    )
-    fields = incident.to_fields()
-    fields.update(changes)
-    return fields
 
 
 def note_fields(incident_id: str, center: str, text: str) -> dict[str, Any]:

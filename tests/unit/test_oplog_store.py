@@ -9,28 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.domain import new_incident
 from app.hlc import pack
 from app.oplog import Action, Op
 from app.store import Change, Store
 from app.store import queries as q
 from app.store.digest import picture_digest
-
-
-def _incident_fields(center="GR-ORE", **changes):
-    incident = new_incident(
-        id="x",
-        center=center,
-        reported_by="op",
-        occurred_at="2026-11-20T10:00:00Z",
-        lon=26.3,
-        lat=41.5,
-        category="smuggling",
-        title="Van at the fence",
-    )
-    fields = incident.to_fields()
-    fields.update(changes)
-    return fields
+from tests.factories import incident_fields as _incident_fields
 
 
 def _digest(store: Store) -> str:

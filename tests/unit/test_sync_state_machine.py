@@ -41,12 +41,12 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from app.oplog import Action
 from app.store import Change, Store
 from app.store.digest import picture_digest
+from tests.factories import incident_fields
 from tests.unit.sync_replicas import (
     ALL,
     Channel,
     Mesh,
     Replica,
-    incident_fields,
     note_fields,
 )
 
