@@ -152,7 +152,13 @@ def _import(settings, args: argparse.Namespace) -> int:
         )
 
     with _open_store(settings) as store:
-        report = import_file(store, args.file, user=args.user or settings.user, progress=progress)
+        report = import_file(
+            store,
+            args.file,
+            user=args.user or settings.user,
+            progress=progress,
+            release_by_category=settings.releases,
+        )
     print(file=sys.stderr)
     print(
         f"imported {args.file}: {report.rows:,} rows, {report.created:,} new, "

@@ -7,8 +7,8 @@ gave (only those are compared with, and written over, a record that already exis
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -44,6 +44,8 @@ class Defaults:
     center: str
     user: str
     now: datetime
+    # default release list per category (settings [releases]); "*" for every partner
+    release_by_category: Mapping[str, list[str]] = field(default_factory=dict)
 
 
 Mapper = Callable[[SourceRow, Defaults], ImportedRecord]
@@ -101,7 +103,10 @@ def _finish(
         originator=defaults.center,
         reported_at=max(v.to_ms(defaults.now), fields["occurred_at"]),
         assigned_patrols=[],
-        releasability=[RELEASE_TO_ALL],
+    )
+    fields.setdefault(
+        "releasability",
+        list(defaults.release_by_category.get(fields["category"], [RELEASE_TO_ALL])),
     )
     record_id = v.check_id(_required(row, "id"), "id")
     return ImportedRecord(record_id, INCIDENT.check(fields), frozenset(given), row)
@@ -109,7 +114,8 @@ def _finish(
 
 def map_generic_row(row: SourceRow, defaults: Defaults) -> ImportedRecord:
     """Columns id, time, lat, lon, category, description; optional title, impact, confidence,
-    status, reported_by. Extra columns (an export's owner, reported_at...) are ignored."""
+    status, reported_by, releasability ('BG-SVL;TR-EDR' or '*'). Extra columns (an export's
+    owner, reported_at...) are ignored."""
     try:
         description = _cell(row, "description")
         category = v.parse_enum(v.Category, _required(row, "category"), "category")
@@ -128,6 +134,10 @@ def map_generic_row(row: SourceRow, defaults: Defaults) -> ImportedRecord:
             "status": lambda text: v.parse_enum(v.IncidentStatus, text, "status").value,
             "reported_by": lambda text: v.check_text(
                 text, "reported_by", required=False, max_len=120
+            ),
+            # partner center ids separated by ';', or '*' for every partner
+            "releasability": lambda text: INCIDENT.checks["releasability"](
+                [part.strip() for part in text.split(";") if part.strip()], "releasability"
             ),
         }
         for name, check in optional.items():

@@ -18,7 +18,7 @@ columns ``dead, missing, route``), GeoJSON FeatureCollections of Points.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -56,10 +56,16 @@ def read_file(
     user: str = "import",
     now: datetime | None = None,
     progress: Progress | None = None,
+    release_by_category: Mapping[str, list[str]] | None = None,
 ) -> list[ImportedRecord]:
     """Every row of ``path`` as a checked record; the first bad row raises ImportFailedError."""
     path = Path(path)
-    defaults = Defaults(center=center, user=user, now=now or datetime.now(UTC))
+    defaults = Defaults(
+        center=center,
+        user=user,
+        now=now or datetime.now(UTC),
+        release_by_category=release_by_category or {},
+    )
     table = open_table(path, progress)
     with closing(table.rows):
         mapper = mapper_for(table.columns, path.name)
@@ -94,9 +100,17 @@ def import_file(
     user: str = "import",
     now: datetime | None = None,
     progress: Progress | None = None,
+    release_by_category: Mapping[str, list[str]] | None = None,
 ) -> ImportReport:
     """Check every row of ``path``, then write all records in one commit (or nothing)."""
-    records = read_file(path, center=store.center_id, user=user, now=now, progress=progress)
+    records = read_file(
+        path,
+        center=store.center_id,
+        user=user,
+        now=now,
+        progress=progress,
+        release_by_category=release_by_category,
+    )
     # Compare with what the store holds inside the write transaction, so an edit made while
     # the file was being read is neither overwritten nor missed.
     return store.commit_planned(

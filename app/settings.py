@@ -81,6 +81,7 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True):
     map: MapSettings
     ui: UiSettings
     sync: SyncSettings = msgspec.field(default_factory=SyncSettings)
+    releases: dict[str, list[str]] = {}
     partners: list[PartnerSettings] = []
 
     @property
@@ -159,10 +160,15 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: cannot be read ({error.strerror})") from None
 
 
+FREE_SECTIONS = {"releases"}  # their keys are values (categories), checked in _check_values
+
+
 def _check_known(layer: dict[str, Any], known: dict[str, Any], source: str) -> None:
     for section, value in layer.items():
         if section not in known:
             raise ConfigError(f"{source}: unknown section or key {section!r}")
+        if section in FREE_SECTIONS:
+            continue
         if isinstance(value, dict):
             if not isinstance(known[section], dict):
                 raise ConfigError(f"{source}: {section!r} is a value, not a [section]")
@@ -233,6 +239,20 @@ def _check_values(settings: Settings) -> None:
         raise ConfigError("settings: key map.coordinate_format: one of dd, dms, mgrs")
     if not 20 <= settings.ui.refresh_ms <= 10_000:
         raise ConfigError("settings: key ui.refresh_ms: between 20 and 10000")
+    from app.values import Category
+
+    categories = {c.value for c in Category}
+    for category, release in settings.releases.items():
+        if category not in categories:
+            raise ConfigError(
+                f"settings: [releases] {category!r} is not a category "
+                f"(one of {', '.join(sorted(categories))})"
+            )
+        for center in release:
+            try:
+                check_id(center, f"releases.{category}")
+            except ValueError as error:
+                raise ConfigError(f"settings: {error}") from None
     sync = settings.sync
     if sync.listen and not _host_port_ok(sync.listen):
         raise ConfigError(f"settings: key sync.listen: {sync.listen!r} is not HOST:PORT")
