@@ -229,10 +229,17 @@ def demo_partners_settings() -> list[dict[str, Any]]:
 
 
 def simulate_forever(store: Store, center: str, stop: Any, every_s: float = 4.0) -> None:
-    """The partner's own activity, until ``stop`` (a threading.Event) is set."""
+    """The partner's own activity, until ``stop`` (a threading.Event) is set. A simulated
+    partner belongs to the window that started it: when that process is gone (killed, not
+    closed), the node stops too instead of lingering."""
     simulator = PartnerSimulator(center, seed=hash(center) % 1000)
     rng = random.Random(center)
+    parent = os.getppid()
     while not stop.wait(every_s * rng.uniform(0.6, 1.4)):
+        if os.getppid() != parent:
+            log.warning("the window that started this partner is gone: stopping")
+            os.kill(os.getpid(), signal.SIGTERM)
+            return
         try:
             simulator.step(store, datetime.now().astimezone())
         except Exception:  # the simulation must never take the node down

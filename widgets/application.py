@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 import tempfile
 from datetime import UTC, datetime
@@ -145,6 +146,7 @@ def run_window(settings: Settings, *, demo: bool = False, snapshot: Path | None 
             demo_folder.cleanup()
 
     app.aboutToQuit.connect(shut_down)
+    _quit_on_signals(app, timers)
     code = app.exec()
     return result["code"] or code
 
@@ -164,3 +166,15 @@ def _keep_window_alive(window: MainWindow) -> None:
         window.statusBar().showMessage(f"Internal error (logged): {kind.__name__}: {error}", 15000)
 
     sys.excepthook = report
+
+
+def _quit_on_signals(app: QApplication, timers: list[QTimer]) -> None:
+    """SIGINT and SIGTERM close the window the normal way, so the demo's partner nodes, the
+    network thread and the store are shut down cleanly. Python only sees a signal while it
+    runs, so a short timer lets it in now and then."""
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: app.quit())
+    wake = QTimer()
+    wake.timeout.connect(lambda: None)
+    wake.start(250)
+    timers.append(wake)
