@@ -116,14 +116,17 @@ class Session:
     async def run(self, peer_vector: dict[str, int] | None = None) -> None:
         self.scanned = await self.read(outbox.load_cursor, self.peer)
         if peer_vector is not None and self.scanned:
-            acked_seq = await self.read(outbox.own_seq_upto, self.me, self.scanned)
-            if peer_vector.get(self.me, 0) < acked_seq:
+            held = peer_vector.get(self.me, 0)
+            missing = await self.read(
+                outbox.lost_acknowledged, self.peer, self.me, held, self.scanned
+            )
+            if missing:
                 log.warning(
-                    "%s holds our ops up to %d but acknowledged up to %d (a new or restored "
+                    "%s holds our ops up to %d but acknowledged op %d (a new or restored "
                     "database?): sending everything again",
                     self.peer,
-                    peer_vector.get(self.me, 0),
-                    acked_seq,
+                    held,
+                    missing,
                 )
                 self.scanned = 0
         self.health.acked_lsn = self.scanned

@@ -168,11 +168,34 @@ def queued_estimate(
     ).scalar_one()
 
 
-def own_seq_upto(connection: Connection, me: str, lsn: int) -> int:
-    """The highest sequence number of this center's ops at or before log position ``lsn``."""
-    return connection.exec_driver_sql(
-        "SELECT COALESCE(MAX(seq), 0) FROM ops WHERE origin = ? AND lsn <= ?", (me, lsn)
-    ).scalar_one()
+def lost_acknowledged(
+    connection: Connection, partner: str, me: str, held_seq: int, cursor: int
+) -> int:
+    """The sequence number of one of this center's ops that ``partner`` acknowledged (it is
+    before the cursor) and may see, but does not hold by its hello (above ``held_seq``);
+    0 when there is none. Ops held back from the partner are not counted."""
+    last_lsn = 0
+    while True:
+        rows = connection.exec_driver_sql(
+            "SELECT lsn, seq, kind, record_id FROM ops WHERE origin = ? AND seq > ? "
+            "AND lsn > ? AND lsn <= ? ORDER BY lsn LIMIT 500",
+            (me, held_seq, last_lsn, cursor),
+        ).fetchall()
+        if not rows:
+            return 0
+        by_kind: dict[str, list[str]] = defaultdict(list)
+        for _lsn, _seq, kind, record_id in rows:
+            by_kind[kind].append(record_id)
+        visible = {
+            (kind, record_id)
+            for kind, ids in by_kind.items()
+            for record_id, release in releases(connection, kind, ids).items()
+            if release.allows(partner)
+        }
+        for _lsn, seq, kind, record_id in rows:
+            if (kind, record_id) in visible:
+                return seq
+        last_lsn = rows[-1][0]
 
 
 def load_cursor(connection: Connection, partner: str) -> int:

@@ -23,3 +23,17 @@ def test_holders_follow_acknowledgements_and_releases(store):
     store.commit([Change("incident", "i1", {"title": "Changed since"})], "anna").result()
     with store.read() as connection:  # the change has not been acknowledged yet
         assert holders(connection, "incident", "i1", partners)[0] == ("BG-SVL", ON_ITS_WAY)
+
+
+def test_a_held_back_op_is_not_mistaken_for_a_lost_database(store):
+    from app.sync.outbox import lost_acknowledged
+
+    store.commit([Change("incident", "i1", _incident_fields(releasability=["*"]))], "a").result()
+    store.commit(
+        [Change("incident", "i2", _incident_fields(releasability=["BG-SVL"]))], "a"
+    ).result()
+    with store.read() as connection:
+        # TR-EDR acknowledged both positions but holds only op 1: op 2 was never its to hold
+        assert lost_acknowledged(connection, "TR-EDR", "GR-ORE", 1, 2) == 0
+        # BG-SVL says it holds nothing of ours although it acknowledged both: it lost them
+        assert lost_acknowledged(connection, "BG-SVL", "GR-ORE", 0, 2) == 1
