@@ -168,10 +168,6 @@ def ops_of(connection: Connection, kind: str, record_id: str) -> Iterator[tuple[
     )
 
 
-def patrol_index(connection: Connection) -> dict[str, Patrol]:
-    return {patrol.id: patrol for patrol in patrols(connection)}
-
-
 def officer_index(connection: Connection) -> dict[str, Officer]:
     return {officer.id: officer for officer in officers(connection)}
 
@@ -186,10 +182,8 @@ __all__ = [
     "officer_index",
     "officers",
     "ops_of",
-    "patrol_index",
     "patrols",
     "sector_history",
     "sectors",
     "version_vector",
 ]
-_ = PATROL

@@ -398,7 +398,7 @@ def _same_secret(presented: str, partner: PartnerSettings) -> bool:
 def _describe(error: BaseException, partner: PartnerSettings) -> str:
     if isinstance(error, ssl.SSLError):
         return describe_tls_error(error)
-    if isinstance(error, ConnectionRefusedError | OSError) and not isinstance(error, TimeoutError):
+    if isinstance(error, OSError) and not isinstance(error, TimeoutError):
         return f"cannot reach {partner.address} ({error.strerror or error})"
     if isinstance(error, TimeoutError):
         return f"no answer from {partner.address} in time"

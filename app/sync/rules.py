@@ -30,9 +30,7 @@ def check_origins(ops: Sequence[Op], peer: str, peer_is_relay: bool) -> list[tup
 
 def check_writes(connection: Connection, ops: Sequence[Op]) -> list[tuple[Op, str]]:
     incident_ids = [op.record_id for op in ops if op.kind == "incident"]
-    owners = dict(
-        _owners(connection, incident_ids) if incident_ids else {},
-    )
+    owners = dict(_owners(connection, incident_ids))
     for op in ops:  # creations in this very batch count
         if op.kind == "incident" and op.record_id not in owners and "owner" in op.fields:
             owners[op.record_id] = op.fields["owner"]
