@@ -36,6 +36,8 @@ class StoreSettings(msgspec.Struct, forbid_unknown_fields=True):
     path: str = ""
     synchronous: str = "FULL"
     max_clock_drift_s: float = 120
+    purge_deleted_after_days: float = 30
+    purge_every_s: float = 600
 
 
 class MapSettings(msgspec.Struct, forbid_unknown_fields=True):
@@ -233,6 +235,10 @@ def _check_values(settings: Settings) -> None:
             f"settings: key store.synchronous: {settings.store.synchronous!r} is not one of "
             f"{', '.join(SYNCHRONOUS_LEVELS)}"
         )
+    if settings.store.purge_deleted_after_days < 0:
+        raise ConfigError("settings: key store.purge_deleted_after_days: 0 or more days")
+    if settings.store.purge_every_s < 1:
+        raise ConfigError("settings: key store.purge_every_s: at least 1 second")
     if settings.map.region and len(settings.map.region) != 4:
         raise ConfigError("settings: key map.region: give lon_min, lat_min, lon_max, lat_max")
     if settings.map.coordinate_format not in ("dd", "dms", "mgrs"):

@@ -232,12 +232,15 @@ def _to_column(value: Any, is_json: bool) -> Any:
 
 def _load_states(cursor: Any, kind: RecordKind, ids: list[str]) -> dict[str, RecordState]:
     states: dict[str, RecordState] = {}
-    select = f"SELECT id, {', '.join(kind.fields)}, origin, deleted, stamps FROM {kind.table} WHERE id IN "
+    select = (
+        f"SELECT id, {', '.join(kind.fields)}, complete, origin, deleted, stamps "
+        f"FROM {kind.table} WHERE id IN "
+    )
     for chunk in _chunks(ids):
         for row in cursor.execute(select + f"({','.join('?' * len(chunk))})", tuple(chunk)):
             fields = kind.decode_row(row)
             stamps = {key: tuple(stamp) for key, stamp in json.loads(row[-1]).items()}
-            states[row[0]] = RecordState(
+            state = RecordState(
                 kind,
                 row[0],
                 fields={k: v for k, v in fields.items() if _is_set(k, stamps)},
@@ -245,6 +248,8 @@ def _load_states(cursor: Any, kind: RecordKind, ids: list[str]) -> dict[str, Rec
                 deleted=bool(row[-2]),
                 origin=row[-3],
             )
+            state.purged = state.deleted and not row[-4] and state.complete
+            states[row[0]] = state
     return states
 
 

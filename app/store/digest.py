@@ -13,6 +13,7 @@ import hashlib
 from sqlalchemy import Connection
 
 from app.records import KINDS, RELEASE_TO_ALL
+from app.store.merge import tombstone_hash
 
 
 def picture_digest(connection: Connection, *, partner: str | None = None) -> str:
@@ -26,9 +27,11 @@ def picture_digest(connection: Connection, *, partner: str | None = None) -> str
             where = "WHERE releasability LIKE ? OR releasability LIKE ?"
             params = (f'%"{RELEASE_TO_ALL}"%', f'%"{partner}"%')
         rows = connection.exec_driver_sql(
-            f"SELECT id, row_hash FROM {kind.table} {where} ORDER BY id", params
+            f"SELECT id, row_hash, deleted FROM {kind.table} {where} ORDER BY id", params
         )
         digest.update(name.encode() + b"\x00")
-        for record_id, row_hash in rows:
+        for record_id, row_hash, deleted in rows:
+            if deleted:  # (rows written before tombstones hashed alike are judged the same way)
+                row_hash = tombstone_hash(name, record_id)
             digest.update(record_id.encode() + b"\x00" + row_hash)
     return digest.hexdigest()

@@ -20,6 +20,12 @@ DEFAULT = "*"  # key in ``stamps`` for "every field not listed"
 DELETED = "deleted"
 
 
+def tombstone_hash(kind: str, record_id: str) -> bytes:
+    """The row digest of a deleted record: its content no longer counts (and may be purged),
+    so two centers that both hold the tombstone agree whatever edits each merged into it."""
+    return hashlib.blake2b(canonical([kind, record_id, True]), digest_size=16).digest()
+
+
 @dataclass
 class RecordState:
     kind: RecordKind
@@ -29,6 +35,7 @@ class RecordState:
     deleted: bool = False
     changed: bool = False
     origin: str = ""  # the center whose op created this record here (it always sees it)
+    purged: bool = False  # a tombstone whose content was purged (app/store/purge.py)
 
     def stamp_of(self, name: str) -> Stamp | None:
         if name == DELETED:  # the tombstone has its own stamp; a create never covers it
@@ -37,6 +44,8 @@ class RecordState:
 
     @property
     def complete(self) -> bool:
+        if self.purged:
+            return False  # its content is gone for good: readers must not see it as a record
         return DEFAULT in self.stamps or all(name in self.stamps for name in self.kind.fields)
 
     def apply(self, op: Op) -> None:
@@ -69,8 +78,10 @@ class RecordState:
         self.changed = True
 
     def row_hash(self) -> bytes:
-        """Digest of what partners see of this record: its field values and tombstone."""
-        payload = canonical([self.kind.name, self.record_id, self.deleted, self.fields])
+        """Digest of what partners see of this record: its field values, or that it is gone."""
+        if self.deleted:
+            return tombstone_hash(self.kind.name, self.record_id)
+        payload = canonical([self.kind.name, self.record_id, False, self.fields])
         return hashlib.blake2b(payload, digest_size=16).digest()
 
     def encoded_stamps(self) -> str:

@@ -25,6 +25,7 @@ from app.oplog import Action, Op, canonical
 from app.records import KINDS, kind_named
 from app.store import database
 from app.store.apply import ApplyResult, apply_ops, new_ops_only
+from app.store.purge import PurgeResult, purge_deleted
 from app.store.writer import Writer
 
 log = logging.getLogger(__name__)
@@ -188,6 +189,16 @@ class Store:
                     f"incident {record_id} is owned by {owner}; only {owner} changes it "
                     "(add a follow-up note instead)",
                 )
+
+    # -- maintenance -----------------------------------------------------------------------------
+
+    def purge_deleted(
+        self, partners: Sequence[str], *, older_than_ms: int, now_ms: int | None = None
+    ) -> Future[PurgeResult]:
+        """Purge deleted records' content and history once every one of ``partners`` has
+        acknowledged the deletion and it is older than ``older_than_ms`` here (see purge.py)."""
+        before = (now_ms if now_ms is not None else _now_ms()) - older_than_ms
+        return self.writer.submit(lambda connection: purge_deleted(connection, partners, before))
 
     # -- partner ops -----------------------------------------------------------------------------
 

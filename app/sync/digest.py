@@ -13,6 +13,7 @@ import hashlib
 from sqlalchemy import Connection
 
 from app.records import KINDS
+from app.store.merge import tombstone_hash
 from app.sync.releasability import _release
 
 
@@ -25,20 +26,24 @@ def shared_digest(connection: Connection, partner: str, me: str, relay: bool) ->
         kind = KINDS[name]
         if name == "note":
             sql = (
-                "SELECT n.id, n.row_hash, n.origin, i.releasability, i.origin, i.owner FROM notes n "
+                "SELECT n.id, n.row_hash, n.deleted, n.origin, i.releasability, i.origin, i.owner FROM notes n "
                 "JOIN incidents i ON i.id = n.incident_id ORDER BY n.id"
             )
         elif name == "incident":
-            sql = "SELECT id, row_hash, origin, releasability, origin, owner FROM incidents ORDER BY id"
+            sql = (
+                "SELECT id, row_hash, deleted, origin, releasability, origin, owner FROM incidents "
+                "ORDER BY id"
+            )
         else:
             sql = (
-                f"SELECT id, row_hash, origin, releasability, origin, NULL FROM {kind.table} "
+                f"SELECT id, row_hash, deleted, origin, releasability, origin, NULL FROM {kind.table} "
                 "ORDER BY id"
             )
         digest.update(name.encode() + b"\x00")
         for (
             record_id,
             row_hash,
+            deleted,
             creator,
             releasability,
             origin,
@@ -48,6 +53,8 @@ def shared_digest(connection: Connection, partner: str, me: str, relay: bool) ->
                 continue
             release = _release(releasability, origin, owner)
             if release.allows(partner) and release.allows(me):
+                if deleted:
+                    row_hash = tombstone_hash(name, record_id)
                 digest.update(record_id.encode() + b"\x00" + row_hash)
                 records += 1
     return digest.hexdigest(), records

@@ -132,6 +132,7 @@ class Node:
                 if partner.address:
                     self._spawn(self._dial_forever(partner), f"dial-{partner.id}")
             self._spawn(self._status_loop(), "status")
+            self._spawn(self._purge_loop(), "purge")
             self._ready.set()
             await self._stopping.wait()
         finally:
@@ -357,6 +358,28 @@ class Node:
             "at": time.time(),
             "links": {partner: health.as_dict() for partner, health in self.health.items()},
         }
+
+    async def _purge_loop(self) -> None:
+        """Purge deleted records once every partner has acknowledged their deletion."""
+        every = self.settings.store.purge_every_s
+        older_than_ms = int(self.settings.store.purge_deleted_after_days * 86_400_000)
+        while True:
+            await asyncio.sleep(every)
+            try:
+                result = await asyncio.wrap_future(
+                    self.store.purge_deleted(list(self.partners), older_than_ms=older_than_ms)
+                )
+            except Exception:
+                log.exception("%s: purging deleted records failed; retrying later", self.me)
+                continue
+            if result.records:
+                log.info(
+                    "%s purged %d deleted records (%d ops); %d tombstones wait for partners",
+                    self.me,
+                    result.records,
+                    result.ops,
+                    result.waiting,
+                )
 
     async def _status_loop(self) -> None:
         while True:

@@ -38,6 +38,7 @@ class Center:
     partners: list[Partner] = field(default_factory=list)
     process: subprocess.Popen | None = None
     tls: tuple[Path, Path, Path] | None = None  # certificate, key, trusted CA
+    store_settings: list[str] = field(default_factory=list)  # extra [store] lines
 
     @property
     def scheme(self) -> str:
@@ -63,6 +64,7 @@ class Center:
             "[store]",
             f'path = "{self.database}"',
             'synchronous = "NORMAL"',
+            *self.store_settings,
             "[sync]",
             f"allow_plain = {'false' if self.tls else 'true'}",
             "heartbeat_s = 0.5",

@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from app.oplog import Action
 from app.records import RELEASE_TO_ALL
 from app.store import Change, Store
 from app.store import queries as q
@@ -166,3 +167,39 @@ def test_a_partner_that_lost_its_database_gets_everything_again(pair):
     b.start()
     wait_for(lambda: len(incident_ids(b)) == 300, 10, "the restored partner was not re-sent")
     assert "new or restored database" in a.log()
+
+
+def _history_and_title(center: Center, record_id: str) -> tuple[list[str], str | None]:
+    with sqlite3.connect(f"file:{center.database}?mode=ro", uri=True, timeout=5) as raw:
+        actions = [
+            action
+            for (action,) in raw.execute(
+                "SELECT action FROM ops WHERE record_id = ? ORDER BY lsn", (record_id,)
+            )
+        ]
+        title = raw.execute("SELECT title FROM incidents WHERE id = ?", (record_id,)).fetchone()
+    return actions, title[0] if title else None
+
+
+def test_a_deletion_reaches_a_partner_offline_for_days_before_anything_is_purged(pair):
+    a, b = pair
+    for center in (a, b):
+        center.store_settings = ["purge_deleted_after_days = 0", "purge_every_s = 1"]
+    write_incidents(a, "A", 3)
+    a.start()
+    b.start()
+    wait_for(lambda: len(incident_ids(b)) == 3, 30, "B did not receive A's incidents")
+    b.stop()  # B goes offline; A deletes one incident and edits another meanwhile
+    with Store(a.database, a.id, synchronous="NORMAL") as store:
+        store.commit([Change("incident", "A-0", {"title": "Corrected title"})], "anna").result()
+        store.commit([Change("incident", "A-0", action=Action.DELETE)], "anna").result()
+    time.sleep(3)  # several purge rounds: B has not acknowledged the deletion, nothing goes
+    assert _history_and_title(a, "A-0") == (["set", "set", "delete"], "Corrected title")
+
+    b.start()
+    wait_for(lambda: incident_ids(b) == {"A-1", "A-2"}, 30, "the deletion did not reach B")
+    wait_for(lambda: _history_and_title(a, "A-0") == (["delete"], None), 15, "A did not purge")
+    wait_for(lambda: _history_and_title(b, "A-0")[1] is None, 15, "B did not purge")
+    assert "purged 1 deleted records" in a.log()
+    wait_for(lambda: same_shared_picture(a, b), 15, "shared digests differ after purging")
+    assert a.digest()["digest"] == b.digest()["digest"]
