@@ -208,6 +208,9 @@ def _merge_kind(
                 now_ms,
             )
         )
+    if kind.name == "incident":
+        created = {row[0]: row[-3] for row in rows if row[0] not in existing}
+        _notes_waiting_for(cursor, created, result)
     columns = ("id", *kind.fields, "deleted", "complete", "stamps", "row_hash", "origin",
                "first_lsn", "last_lsn", "learned_at")  # fmt: skip
     updates = ", ".join(
@@ -222,6 +225,20 @@ def _merge_kind(
             rows,
         )
         result.changed[kind.name].update(row[0] for row in rows)
+
+
+def _notes_waiting_for(cursor: Any, created: dict[str, int], result: ApplyResult) -> None:
+    """Incidents first heard of here after notes on them arrived (a relay hears of a note
+    from one partner before the incident from another): the outbox could not tell whom those
+    notes may go to, so it held them back. Recording the incident's arrival as a release
+    change from nothing makes the outbox send the notes along with it (outbox._widened)."""
+    ids = list(created)
+    for chunk in _chunks(ids):
+        marks = ",".join("?" * len(chunk))
+        for (incident_id,) in cursor.execute(
+            f"SELECT DISTINCT incident_id FROM notes WHERE incident_id IN ({marks})", tuple(chunk)
+        ):
+            result.release_changes.append((created[incident_id], "incident", incident_id, None))
 
 
 def _to_column(value: Any, is_json: bool) -> Any:

@@ -72,7 +72,7 @@ def purge_deleted(
         ).fetchall()
         ready = []
         for record_id, delete_lsn, learned_at in rows:
-            if delete_lsn <= floor and learned_at < learned_before_ms:
+            if delete_lsn <= floor and learned_at <= learned_before_ms:
                 ready.append((record_id, delete_lsn))
             else:
                 result.waiting += 1

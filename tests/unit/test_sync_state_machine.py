@@ -579,3 +579,29 @@ def test_a_resync_from_zero_recovers_the_refused_note(mesh):
     mesh.pump()
     assert "N1" in {op.record_id for op in mesh["C1"].ops()}
     assert mesh["C1"].shared("C2", False) == mesh["C2"].shared("C1", False)
+
+
+def test_a_note_that_reached_a_relay_before_its_incident_is_relayed_once_the_incident_comes(
+    tmp_path,
+):
+    """C1 notes C0's incident; the hub H hears the note first (its link to C0 is down), and
+    cannot judge whom it may go to. When the incident reaches H, the note follows it to C2."""
+    mesh = Mesh(
+        tmp_path, ["C0", "C1", "C2", "H"], relay=lambda a, b: "H" in (a, b) and "C1" not in (a, b)
+    )
+    try:
+        for a, b in (("C0", "C2"), ("C1", "C2"), ("C0", "H")):
+            mesh.link(a, b).cut()  # C2 hears only through the hub; the hub not yet from C0
+        mesh["C0"].commit([Change("incident", "I1", incident_fields("C0"))])
+        mesh.pump()
+        mesh["C1"].commit([Change("note", "N1", note_fields("I1", "C1", "seen"), Action.ADD)])
+        mesh.pump()
+        assert "N1" in {op.record_id for op in mesh["H"].ops()}
+        assert mesh["C2"].ops() == []  # the hub holds the note back: whose incident is it?
+
+        mesh.link("C0", "H").heal()
+        mesh.pump()
+        assert {op.record_id for op in mesh["C2"].ops()} == {"I1", "N1"}
+        assert mesh["C2"].shared("H", True) == mesh["H"].shared("C2", True)
+    finally:
+        mesh.close()
