@@ -74,6 +74,9 @@ class SyncSettings(msgspec.Struct, forbid_unknown_fields=True):
     batch_ops: int = 1000
     window_batches: int = 16
     max_frame_mb: float = 16.0
+    max_batch_ops: int = 2_000
+    max_frames_per_s: float = 200.0
+    max_pending_batches: int = 32
     compress: bool = False
 
 
@@ -266,6 +269,14 @@ def _check_values(settings: Settings) -> None:
         raise ConfigError("settings: keys sync.certificate and sync.key go together")
     if not 1 <= sync.batch_ops <= 2000:
         raise ConfigError("settings: key sync.batch_ops: between 1 and 2000")
+    for key, lowest in (
+        ("max_frame_mb", 0.01),
+        ("max_batch_ops", 1),
+        ("max_frames_per_s", 1),
+        ("max_pending_batches", 1),
+    ):
+        if getattr(sync, key) < lowest:
+            raise ConfigError(f"settings: key sync.{key}: at least {lowest}")
     seen = set()
     for index, partner in enumerate(settings.partners):
         if partner.id in seen or partner.id == settings.node.center_id:

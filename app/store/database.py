@@ -16,10 +16,8 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, inspect
-from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy import Engine, create_engine, event
 
 from app.errors import DatabaseTooNewError, LimesError
 
@@ -72,23 +70,7 @@ def head_revision() -> str:
 def upgrade(engine: Engine, path: Path) -> None:
     """Bring the schema to this version of Limes, or refuse with a message that says why."""
     script = ScriptDirectory.from_config(_alembic_config())
-    known = {rev.revision for rev in script.walk_revisions()}
-    try:
-        with engine.connect() as connection:
-            tables = set(inspect(connection).get_table_names())
-            current = MigrationContext.configure(connection).get_current_revision()
-    except DatabaseError as error:
-        raise LimesError(f"{path}: not a database Limes can open ({_reason(error)})") from None
-    if current is None and tables - {"alembic_version"}:
-        raise LimesError(
-            f"{path}: this SQLite file is not a Limes database "
-            f"(it holds tables {', '.join(sorted(tables)[:5])}); choose another file"
-        )
-    if current is not None and current not in known:
-        raise DatabaseTooNewError(
-            f"{path} was written by a newer Limes (schema revision {current}; this Limes knows "
-            f"up to {script.get_current_head()}). Nothing was changed. Upgrade Limes to open it."
-        )
+    current = _check_readable(path, script)
     if current == script.get_current_head():
         return
     config = _alembic_config()
@@ -97,5 +79,35 @@ def upgrade(engine: Engine, path: Path) -> None:
         command.upgrade(config, "head")
 
 
-def _reason(error: DatabaseError | OperationalError) -> str:
-    return str(getattr(error, "orig", error))
+def _check_readable(path: Path, script: ScriptDirectory) -> str | None:
+    """The file's schema revision, read without changing a byte of it (opening it through
+    the engine would already switch it to WAL); refuse what this Limes cannot read."""
+    if not path.exists() or path.stat().st_size == 0:
+        return None
+    try:
+        raw = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            tables = {
+                row[0] for row in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            }
+            current = None
+            if "alembic_version" in tables:
+                row = raw.execute("SELECT version_num FROM alembic_version").fetchone()
+                current = row[0] if row else None
+        finally:
+            raw.close()
+    except sqlite3.DatabaseError as error:
+        raise LimesError(f"{path}: not a database Limes can open ({error})") from None
+    tables = {t for t in tables if not t.startswith("sqlite_")}
+    if current is None and tables - {"alembic_version"}:
+        raise LimesError(
+            f"{path}: this SQLite file is not a Limes database "
+            f"(it holds tables {', '.join(sorted(tables)[:5])}); choose another file"
+        )
+    known = {rev.revision for rev in script.walk_revisions()}
+    if current is not None and current not in known:
+        raise DatabaseTooNewError(
+            f"{path} was written by a newer Limes (schema revision {current}; this Limes knows "
+            f"up to {script.get_current_head()}). Nothing was changed. Upgrade Limes to open it."
+        )
+    return current

@@ -76,6 +76,8 @@ class Store:
         )
         self.clock = HybridLogicalClock(max_drift_ms=max_clock_drift_ms)
         self._readers = threading.local()
+        self._reader_connections: list[Connection] = []  # every thread's, closed with the store
+        self._readers_lock = threading.Lock()
         self.writer = Writer(self._write_engine)
         self._closed = False
 
@@ -88,6 +90,8 @@ class Store:
         if connection is None:
             connection = self._read_engine.connect()
             self._readers.connection = connection
+            with self._readers_lock:
+                self._reader_connections.append(connection)
         if connection.in_transaction():  # nested use on the same thread shares the snapshot
             yield connection
             return
@@ -315,6 +319,10 @@ class Store:
             return
         self._closed = True
         self.writer.close()
+        with self._readers_lock:  # dispose() leaves checked-out connections (and files) open
+            for connection in self._reader_connections:
+                connection.close()
+            self._reader_connections.clear()
         self._write_engine.dispose()
         self._read_engine.dispose()
 

@@ -37,6 +37,9 @@ class LinkHealth:
     sent_ops: int = 0
     received_ops: int = 0
     rejected_ops: int = 0
+    rejected_frames: int = 0  # frames that were not a valid message, or out of place
+    throttled: int = 0  # times this partner sent faster than max_frames_per_s
+    pending_peak: int = 0  # most received batches waiting to be applied at once
     queued: int = 0
     acked_lsn: int = 0
     last_ack_at: float = 0.0
@@ -68,6 +71,16 @@ class LinkHealth:
             self.last_error = error
 
 
+@dataclass(frozen=True)
+class Limits:
+    """What one partner may cost this center (``[sync]`` max_* settings)."""
+
+    frame_bytes: int = protocol.MAX_FRAME_BYTES
+    batch_ops: int = protocol.MAX_BATCH_OPS
+    frames_per_s: float = 200.0
+    pending_batches: int = 32
+
+
 class Session:
     """Runs one connected link until it fails or is closed."""
 
@@ -84,8 +97,10 @@ class Session:
         window: int,
         heartbeat_s: float,
         quiet_after_s: float,
+        limits: Limits | None = None,
     ) -> None:
         self.store = store
+        self.limits = limits or Limits()
         self.ws = websocket
         self.health = health
         self.peer = health.partner
@@ -106,7 +121,12 @@ class Session:
         self.mismatches = 0
         self.restart_from_zero = False
         self.resync_asked = False
-        self.incoming: asyncio.Queue[protocol.Ops] = asyncio.Queue(maxsize=window * 2)
+        self.incoming: asyncio.Queue[protocol.Ops] = asyncio.Queue(
+            maxsize=self.limits.pending_batches
+        )
+        self.tokens = self.limits.frames_per_s  # a token bucket: one second of burst
+        self.tokens_at = time.monotonic()
+        self.digest_compared_at = 0.0
         self.last_activity = time.monotonic()
         self.applying = False
         self.digest_sent_for = -1
@@ -242,21 +262,50 @@ class Session:
         async for frame in self.ws:
             self.health.last_received_at = time.time()
             self.health.quiet = False
+            await self._throttle()
             try:
-                message = protocol.decode(frame)
+                message = protocol.decode(
+                    frame,
+                    max_bytes=self.limits.frame_bytes,
+                    max_batch_ops=self.limits.batch_ops,
+                )
             except protocol.ProtocolError as error:
-                self.health.rejected_ops += 1
-                self.health.last_error = f"bad message from {self.peer}: {error}"
-                log.warning("%s", self.health.last_error)
-                await self.ws.send(protocol.encode(protocol.Error(str(error))))
+                await self._reject(f"bad message: {error}")
                 continue
             await self._handle(message)
+
+    async def _throttle(self) -> None:
+        """Read at most ``frames_per_s`` frames a second from this partner; beyond that the
+        unread frames stay in the socket and TCP slows the sender down."""
+        now = time.monotonic()
+        rate = self.limits.frames_per_s
+        self.tokens = min(rate, self.tokens + (now - self.tokens_at) * rate)
+        self.tokens_at = now
+        self.tokens -= 1
+        if self.tokens < 0:
+            if self.health.throttled == 0:
+                log.warning("%s sends more than %g frames/s: reading slower", self.peer, rate)
+            self.health.throttled += 1
+            await asyncio.sleep(-self.tokens / rate)
+
+    async def _reject(self, reason: str) -> None:
+        """Answer a frame we will not act on with the reason, log it, and keep the link."""
+        self.health.rejected_frames += 1
+        self.health.last_error = f"{reason} (from {self.peer})"
+        log.warning("frame from %s refused: %s", self.peer, reason)
+        await self.ws.send(protocol.encode(protocol.Error(reason)))
 
     async def _handle(self, message: protocol.Message) -> None:
         if isinstance(message, protocol.Ops):
             self.last_activity = time.monotonic()
             await self.incoming.put(message)  # a full queue holds the reader: backpressure
+            self.health.pending_peak = max(self.health.pending_peak, self.incoming.qsize())
         elif isinstance(message, protocol.Ack):
+            if message.batch > self.batch_no or message.batch < 1:  # an invented ack
+                await self._reject(f"ack for batch {message.batch}, which was never sent")
+                return
+            if message.batch not in {batch for batch, _lsn in self.inflight}:
+                return  # a late ack of a batch dropped by a re-sync, or a replay: moves nothing
             self.acked_batches.add(message.batch)
             if message.rejected:
                 self.health.last_error = (
@@ -277,8 +326,7 @@ class Session:
             if isinstance(message, protocol.Error):
                 self.health.last_error = f"{self.peer} reports: {message.reason}"
         else:
-            reason = f"unexpected {protocol.describe(message)} during a session"
-            await self.ws.send(protocol.encode(protocol.Error(reason)))
+            await self._reject(f"unexpected {protocol.describe(message)} during a session")
 
     async def _apply_loop(self) -> None:
         """Apply received batches; batches that queued up meanwhile go in one transaction,
@@ -326,6 +374,9 @@ class Session:
     async def _on_digest(self, message: protocol.Digest) -> None:
         if not self._settled():
             return  # changes are still on their way: a comparison would mislead
+        if time.monotonic() - self.digest_compared_at < DIGEST_SETTLE_S:
+            return  # a partner cannot make us hash the whole picture more often than this
+        self.digest_compared_at = time.monotonic()
         mine, records = await self.read(shared_digest, self.peer, self.me, self.relay)
         if not self._settled():
             return  # something moved while we computed ours

@@ -41,7 +41,7 @@ from app.sync.credentials import (
     resolve_credential,
     server_context,
 )
-from app.sync.link import LinkHealth, Session
+from app.sync.link import Limits, LinkHealth, Session
 
 log = logging.getLogger(__name__)
 HELLO_TIMEOUT_S = 10.0
@@ -64,6 +64,12 @@ class Node:
             if partner.address or self.sync.listen:
                 resolve_credential(partner)  # fail at start, with the reason, not at first dial
         self._server_ssl = server_context(self.sync) if self.sync.listen else None
+        self.limits = Limits(
+            frame_bytes=int(self.sync.max_frame_mb * 1024 * 1024),
+            batch_ops=self.sync.max_batch_ops,
+            frames_per_s=self.sync.max_frames_per_s,
+            pending_batches=self.sync.max_pending_batches,
+        )
         self.health = {p.id: LinkHealth(p.id, p.name) for p in settings.partners}
         self._sessions: dict[str, tuple[Session, Any]] = {}
         self._cut: set[str] = set()
@@ -121,7 +127,8 @@ class Node:
                     host,
                     int(port),
                     ssl=self._server_ssl,
-                    max_size=int(self.sync.max_frame_mb * 1024 * 1024),
+                    max_size=self.limits.frame_bytes,
+                    max_queue=self.limits.pending_batches,
                     ping_interval=None,
                     compression="deflate" if self.sync.compress else None,
                 )
@@ -228,7 +235,8 @@ class Node:
         async with connect(
             partner.address,
             ssl=ssl_context,
-            max_size=int(self.sync.max_frame_mb * 1024 * 1024),
+            max_size=self.limits.frame_bytes,
+            max_queue=self.limits.pending_batches,
             open_timeout=HELLO_TIMEOUT_S,
             ping_interval=None,
             compression="deflate" if self.sync.compress else None,
@@ -331,6 +339,7 @@ class Node:
             window=self.sync.window_batches,
             heartbeat_s=self.sync.heartbeat_s,
             quiet_after_s=self.sync.quiet_after_s,
+            limits=self.limits,
         )
         self._sessions[partner.id] = (session, websocket)
         self._wakeups[partner.id] = wakeup

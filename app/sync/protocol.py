@@ -106,16 +106,21 @@ def encode(message: Message | OutgoingOps) -> bytes:
     return _encoder.encode(message)
 
 
-def decode(frame: bytes | str) -> Message:
+def decode(
+    frame: bytes | str, *, max_bytes: int = MAX_FRAME_BYTES, max_batch_ops: int = MAX_BATCH_OPS
+) -> Message:
     size = len(frame)
-    if size > MAX_FRAME_BYTES:
-        raise ProtocolError(f"frame of {size:,} bytes exceeds the limit of {MAX_FRAME_BYTES:,}")
+    if size > max_bytes:
+        raise ProtocolError(f"frame of {size:,} bytes exceeds the limit of {max_bytes:,}")
     try:
         message = _decoder.decode(frame)
     except msgspec.DecodeError as error:
         raise ProtocolError(f"malformed message: {error}") from None
-    if isinstance(message, Ops) and len(message.ops) > MAX_BATCH_OPS:
-        raise ProtocolError(f"batch of {len(message.ops):,} ops exceeds {MAX_BATCH_OPS:,}")
+    if isinstance(message, Ops) and len(message.ops) > max_batch_ops:
+        raise ProtocolError(
+            f"batch {message.batch} of {len(message.ops):,} ops exceeds the limit of "
+            f"{max_batch_ops:,}; nothing of it was applied"
+        )
     return message
 
 

@@ -38,7 +38,9 @@ class Center:
     partners: list[Partner] = field(default_factory=list)
     process: subprocess.Popen | None = None
     tls: tuple[Path, Path, Path] | None = None  # certificate, key, trusted CA
-    store_settings: list[str] = field(default_factory=list)  # extra [store] lines
+    synchronous: str = "NORMAL"  # FULL where power-loss settings are what is tested
+    store_settings: list[str] = field(default_factory=list)  # more [store] lines
+    sync_extra: list[str] = field(default_factory=list)  # more [sync] lines, e.g. limits
 
     @property
     def scheme(self) -> str:
@@ -63,13 +65,14 @@ class Center:
             f'name = "Center {self.id}"',
             "[store]",
             f'path = "{self.database}"',
-            'synchronous = "NORMAL"',
+            f'synchronous = "{self.synchronous}"',
             *self.store_settings,
             "[sync]",
             f"allow_plain = {'false' if self.tls else 'true'}",
             "heartbeat_s = 0.5",
             "quiet_after_s = 3.0",
             "reconnect_max_s = 1.0",
+            *self.sync_extra,
         ]
         if self.port:
             lines.append(f'listen = "127.0.0.1:{self.port}"')

@@ -55,3 +55,16 @@ def test_schema_created_by_migrations_matches_the_code(tmp_path):
     with Store(tmp_path / "limes.sqlite3", "GR-ORE") as store, store.read() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), metadata)
     assert diff == []
+
+
+def test_closing_a_store_closes_its_files(tmp_path):
+    """A long-running process opens and closes stores (exports, digests): no file stays open."""
+    import os
+
+    path = tmp_path / "limes.sqlite3"
+    Store(path, "GR-ORE").close()
+    before = len(os.listdir("/proc/self/fd"))
+    for _ in range(5):
+        with Store(path, "GR-ORE") as store, store.read() as connection:
+            connection.exec_driver_sql("SELECT COUNT(*) FROM ops").scalar()
+    assert len(os.listdir("/proc/self/fd")) == before
