@@ -15,6 +15,8 @@ both move the incident from the same status.
 
 from __future__ import annotations
 
+import time
+import uuid
 from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -217,3 +219,8 @@ def assign_patrols(
         return ([Change("incident", incident_id, fields)] if fields else []), status
 
     return store.commit_planned(plan, author)
+
+
+def new_incident_id(center: str) -> str:
+    """An id no other center or workstation picks: the center, the day, a random part."""
+    return f"{center}-{time.strftime('%Y%m%d', time.gmtime())}-{uuid.uuid4().hex[:8]}"
