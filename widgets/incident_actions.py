@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, SignalInstance
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow
 
 from app.lifecycle import TransitionRefused
 from app.settings import Settings
 from app.store import Store
+from app.store.feed import ChangeSet
 from widgets.details_panel import DetailsPanel
 from widgets.incident_form import IncidentForm
 
@@ -28,6 +29,7 @@ class IncidentActions(QObject):
         settings: Settings,
         details: DetailsPanel,
         select: Callable[[str], None],
+        records_changed: SignalInstance,
     ) -> None:
         super().__init__(window)
         self._window = window
@@ -36,6 +38,8 @@ class IncidentActions(QObject):
         self._details = details
         self._select = select
         self.form: IncidentForm | None = None
+        self._pending: set[str] = set()  # saved here, not yet in the views
+        records_changed.connect(self._on_records_changed)
         menu = window.menuBar().addMenu("&Incident")
         self.new_action = QAction("&New incident…", window)
         self.new_action.setShortcut(QKeySequence.StandardKey.New)
@@ -71,10 +75,19 @@ class IncidentActions(QObject):
 
     def _open(self, form: IncidentForm) -> IncidentForm:
         form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        form.saved.connect(self._select)
-        form.saved.connect(lambda _id: self._details.refresh())
+        form.saved.connect(self._on_saved)
         self.form = form
         form.show()
-        form.raise_()
         form.activateWindow()
         return form
+
+    def _on_saved(self, incident_id: str) -> None:
+        self._select(incident_id)
+        self._pending.add(incident_id)
+
+    def _on_records_changed(self, changes: ChangeSet) -> None:
+        """Select a just-saved incident again once the views have it (after their update)."""
+        arrived = self._pending & changes.ids("incident")
+        for incident_id in arrived:
+            self._select(incident_id)
+        self._pending -= arrived

@@ -133,7 +133,7 @@ class MainWindow(QMainWindow):
         bridge.records_changed.connect(self._on_records_changed)
         bridge.records_changed.connect(self.details.on_records_changed)
         self.incident_actions = IncidentActions(
-            self, store, settings, self.details, self.select_incident
+            self, store, settings, self.details, self.select_incident, bridge.records_changed
         )
         self.incident_view.selectionModel().currentRowChanged.connect(self._on_incident_row)
         self.patrol_view.selectionModel().currentRowChanged.connect(self._on_patrol_row)
