@@ -25,8 +25,10 @@ from enum import StrEnum
 from sqlalchemy import Connection
 
 from app import values as v
+from app.audit import describe
 from app.domain import Incident
-from app.errors import LimesError
+from app.errors import LimesError, ValidationError
+from app.records import INCIDENT
 from app.store import Change, Store
 from app.store import queries as q
 
@@ -224,3 +226,27 @@ def assign_patrols(
 def new_incident_id(center: str) -> str:
     """An id no other center or workstation picks: the center, the day, a random part."""
     return f"{center}-{time.strftime('%Y%m%d', time.gmtime())}-{uuid.uuid4().hex[:8]}"
+
+
+def edit_incident(
+    store: Store, incident_id: str, changed: dict[str, object], seen: dict[str, object], author: str
+) -> Future[dict[str, object]]:
+    """Write an edit of ``changed`` fields made from the values in ``seen`` (what the editor
+    showed when it opened). A field someone else changed since is refused, naming the field and
+    its value now: a status or impact level is never silently overwritten."""
+    checked = INCIDENT.check(changed)
+
+    def plan(connection: Connection) -> tuple[list[Change], dict[str, object]]:
+        incident = _current(connection, incident_id)
+        check_owner(incident, store.center_id, "edit it")
+        now = incident.to_fields()
+        for name in checked:
+            if name in seen and now[name] != seen[name]:
+                raise ValidationError(
+                    name,
+                    f"was changed meanwhile (now {describe(name, now[name])}); "
+                    "check it and save again",
+                )
+        return ([Change("incident", incident_id, checked)] if checked else []), checked
+
+    return store.commit_planned(plan, author)

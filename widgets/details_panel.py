@@ -196,11 +196,12 @@ class DetailsPanel(QWidget):
             self.refresh()
 
     def _show_header(self, incident: Incident) -> None:
-        color = _STATUS_COLORS[incident.status]
+        color = "#000000" if incident.deleted else _STATUS_COLORS[incident.status]
+        badge = "DELETED" if incident.deleted else incident.status.label.upper()
         self.header.setText(
             f"<span style='font-size:13pt;font-weight:bold'>{escape(incident.title)}</span>"
             f"&nbsp;&nbsp;<span style='color:white;background:{color}'>&nbsp;"
-            f"{incident.status.label.upper()}&nbsp;</span>"
+            f"{badge}&nbsp;</span>"
             f"<br><span style='color:#555'>{escape(incident.category.label)} · impact "
             f"<b>{incident.impact.label}</b> · {escape(incident.confidence)} · "
             f"owner {escape(incident.owner)}</span>"

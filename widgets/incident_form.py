@@ -34,10 +34,11 @@ from app import values as v
 from app.coordinates import format_dd, format_dms, format_mgrs, format_position, parse_position
 from app.domain import Incident, new_incident
 from app.errors import LimesError, ValidationError
-from app.lifecycle import check_owner, new_incident_id
+from app.lifecycle import check_owner, edit_incident, new_incident_id
 from app.records import INCIDENT, RELEASE_TO_ALL
 from app.settings import Settings
 from app.store import Change, Store
+from app.store import queries as q
 
 FIELDS = (
     "title",
@@ -317,49 +318,63 @@ class IncidentForm(QDialog):
         return None
 
     def _write(self, values: dict[str, Any]) -> str:
+        return self._write_new(values) if self._incident is None else self._write_edit(values)
+
+    def _write_new(self, values: dict[str, Any]) -> str:
         lon, lat = values["position"]
-        user = self._settings.user
-        if self._incident is None:
-            incident = new_incident(
-                id=new_incident_id(self._store.center_id),
-                center=self._store.center_id,
-                reported_by=user,
-                occurred_at=values["occurred_at"],
-                lon=lon,
-                lat=lat,
-                category=values["category"],
-                title=values["title"],
-                impact=values["impact"],
-                confidence=values["confidence"],
-                description=values["description"],
-                releasability=tuple(values["releasability"]),
-                now=max(datetime.now(UTC), values["occurred_at"]),
-            )
-            change = Change("incident", incident.id, incident.to_fields())
-        else:
-            incident = self._incident
-            fields = INCIDENT.check(
-                {
-                    "title": values["title"],
-                    "category": values["category"],
-                    "impact": values["impact"],
-                    "confidence": values["confidence"],
-                    "lon": lon,
-                    "lat": lat,
-                    "occurred_at": v.to_ms(values["occurred_at"]),
-                    "description": values["description"],
-                    "releasability": values["releasability"],
-                }
-            )
-            held = incident.to_fields()
-            changed = {name: value for name, value in fields.items() if held[name] != value}
-            if changed.get("occurred_at", 0) > held["reported_at"]:
-                raise ValidationError("occurred_at", "is after the time it was reported")
-            if not changed:
-                return incident.id
-            change = Change("incident", incident.id, changed)
-        self._store.commit([change], user).result(WRITE_TIMEOUT_S)
-        return change.record_id
+        incident = new_incident(
+            id=new_incident_id(self._store.center_id),
+            center=self._store.center_id,
+            reported_by=self._settings.user,
+            occurred_at=values["occurred_at"],
+            lon=lon,
+            lat=lat,
+            category=values["category"],
+            title=values["title"],
+            impact=values["impact"],
+            confidence=values["confidence"],
+            description=values["description"],
+            releasability=tuple(values["releasability"]),
+            now=max(datetime.now(UTC), values["occurred_at"]),
+        )
+        change = Change("incident", incident.id, incident.to_fields())
+        self._store.commit([change], self._settings.user).result(WRITE_TIMEOUT_S)
+        return incident.id
+
+    def _write_edit(self, values: dict[str, Any]) -> str:
+        """Only the fields the operator changed are written, checked against what the form
+        showed: a field changed by someone else meanwhile is refused, not overwritten."""
+        assert self._incident is not None
+        lon, lat = values["position"]
+        fields = INCIDENT.check(
+            {
+                "title": values["title"],
+                "category": values["category"],
+                "impact": values["impact"],
+                "confidence": values["confidence"],
+                "lon": lon,
+                "lat": lat,
+                "occurred_at": v.to_ms(values["occurred_at"]),
+                "description": values["description"],
+                "releasability": values["releasability"],
+            }
+        )
+        held = self._incident.to_fields()
+        changed = {name: value for name, value in fields.items() if held[name] != value}
+        if changed.get("occurred_at", 0) > held["reported_at"]:
+            raise ValidationError("occurred_at", "is after the time it was reported")
+        future = edit_incident(self._store, self._incident.id, changed, held, self._settings.user)
+        try:
+            future.result(WRITE_TIMEOUT_S)
+        except ValidationError:
+            self._reload_incident()  # the next save starts from what is true now
+            raise
+        return self._incident.id
+
+    def _reload_incident(self) -> None:
+        assert self._incident is not None
+        with self._store.read() as connection:
+            self._incident = q.incident(connection, self._incident.id, with_notes=False)
 
     def _show_errors(self, errors: dict[str, str]) -> None:
         general = errors.get("")

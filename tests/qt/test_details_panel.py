@@ -126,3 +126,11 @@ def test_a_partners_incident_is_followed_up_with_notes_only(qtbot, panel, store)
     panel.note_box.setPlainText("Seen from GR side too")
     qtbot.mouseClick(panel.add_note_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "GR side" in panel.notes_log.toPlainText(), timeout=5000)
+
+
+def test_a_deleted_incident_says_so_and_offers_nothing(qtbot, panel, store):
+    store.commit([Change("incident", "i1", {}, Action.DELETE)], "sofia").result()
+    panel.refresh()
+    assert "DELETED" in panel.header.text()
+    assert not any(button.isEnabled() for button in panel.buttons.values())
+    assert panel.audit.topLevelItem(0).text(3) == "deleted"

@@ -167,3 +167,23 @@ def test_a_partners_incident_is_not_edited_here(store, settings):
     with pytest.raises(TransitionRefused, match="only the owner center BG-SVL may edit it"):
         IncidentForm.for_edit(store, settings, incident)
     assert issubclass(TransitionRefused, LimesError)
+
+
+def test_a_field_changed_by_someone_else_while_editing_is_shown_not_overwritten(
+    qtbot, store, settings
+):
+    store.commit([Change("incident", "i1", incident_fields())], "anna").result()
+    with store.read() as connection:
+        incident = q.incident(connection, "i1")
+    form = IncidentForm.for_edit(store, settings, incident)
+    qtbot.addWidget(form)
+    form.show()
+    store.commit([Change("incident", "i1", {"impact": "high"})], "sofia").result()
+    form.impact.setCurrentIndex(form.impact.findData("low"))
+    assert form.save() is None
+    assert form.errors["impact"].text().startswith("Impact: was changed meanwhile (now High)")
+    form.impact.setCurrentIndex(form.impact.findData("high"))
+    form.impact.setCurrentIndex(form.impact.findData("low"))  # the operator decides again
+    assert form.save() == "i1"
+    with store.read() as connection:
+        assert q.incident(connection, "i1").impact.value == "low"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app import values as v
+from app.errors import ValidationError
 from app.lifecycle import (
     Transition,
     TransitionRefused,
@@ -12,6 +13,7 @@ from app.lifecycle import (
     assign_patrols,
     available,
     change_impact,
+    edit_incident,
 )
 from app.oplog import Action, Op
 from app.store import Change, Store
@@ -161,3 +163,23 @@ def test_impact_changes_and_patrol_assignment_follow_the_status(reported):
         incident = q.incident(connection, "i1")
     assert incident.impact is v.ImpactLevel.HIGH
     assert incident.assigned_patrols == ()
+
+
+def test_two_operators_validating_at_once_one_wins_the_other_is_told(reported):
+    first = apply_transition(reported, "i1", Transition.VALIDATE, "sofia")
+    second = apply_transition(reported, "i1", Transition.VALIDATE, "nikos")
+    assert first.result() is S.VALIDATED
+    with pytest.raises(TransitionRefused, match="cannot validate a validated incident"):
+        second.result()
+
+
+def test_an_edit_never_silently_overwrites_a_change_made_meanwhile(reported):
+    with reported.read() as connection:
+        seen = q.incident(connection, "i1").to_fields()
+    change_impact(reported, "i1", "high", "sofia").result()  # while nikos has the form open
+    with pytest.raises(ValidationError, match="impact: was changed meanwhile \\(now High\\)"):
+        edit_incident(reported, "i1", {"impact": "low"}, seen, "nikos").result()
+    edit_incident(reported, "i1", {"title": "Two vans"}, seen, "nikos").result()  # untouched
+    with reported.read() as connection:
+        incident = q.incident(connection, "i1")
+    assert (incident.impact, incident.title) == (v.ImpactLevel.HIGH, "Two vans")
