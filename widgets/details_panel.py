@@ -132,12 +132,17 @@ class DetailsPanel(QWidget):
         self.tabs.addTab(notes_page, "Notes")
         self.tabs.addTab(self.audit, "Audit trail")
 
+        self.body = QWidget()  # hidden while nothing is selected
+        body = QVBoxLayout(self.body)
+        body.setContentsMargins(0, 0, 0, 0)
+        body.addLayout(actions)
+        body.addWidget(self.message)
+        body.addWidget(self.tabs, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.header)
-        layout.addLayout(actions)
-        layout.addWidget(self.message)
-        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.body, 1)
+        layout.addStretch(0)
         self._write_finished.connect(self._on_write_finished)
         self.show_nothing()
 
@@ -152,8 +157,7 @@ class DetailsPanel(QWidget):
         self.header.setText(
             "<span style='color:#777'>Select an incident on the map or in the timeline.</span>"
         )
-        for widget in (*self.buttons.values(), self.patrols_button, self.tabs):
-            widget.setEnabled(False)
+        self.body.hide()
         self.summary.clear()
         self.notes_log.clear()
         self.audit.clear()
@@ -180,7 +184,7 @@ class DetailsPanel(QWidget):
         self._show_notes(incident)
         self._show_audit(entries)
         self._show_actions(incident)
-        self.tabs.setEnabled(True)
+        self.body.show()
         return True
 
     def refresh(self) -> None:
@@ -204,7 +208,13 @@ class DetailsPanel(QWidget):
             f"{badge}&nbsp;</span>"
             f"<br><span style='color:#555'>{escape(incident.category.label)} · impact "
             f"<b>{incident.impact.label}</b> · {escape(incident.confidence)} · "
-            f"owner {escape(incident.owner)}</span>"
+            f"owner {escape(incident.owner)}"
+            + (
+                ""
+                if incident.owner == self._store.center_id
+                else " <i>(a partner's incident: follow it up with notes)</i>"
+            )
+            + "</span>"
         )
 
     def _show_summary(
