@@ -1,55 +1,64 @@
-"""The details dock: everything about the selected incident, its follow-up log included."""
+"""The details dock: the selected incident's working view.
+
+What it is (fields, which partners hold it), what can be done next (the lifecycle buttons,
+each disabled with the rule that forbids it), who is sent (patrols on shift), the follow-up
+log with a box to add to it, and the audit trail of every change. Writes go to the store's
+writer and come back through the change feed; the dock never waits on a write.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import Future
+from datetime import UTC, datetime
 from html import escape
+from typing import Any
 
-from PySide6.QtWidgets import QTextBrowser
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMenu,
+    QPlainTextEdit,
+    QPushButton,
+    QTabWidget,
+    QTextBrowser,
+    QToolButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
-from app.domain import Incident
-from app.values import describe_confidence, format_utc
+from app import values as v
+from app.audit import CREATED, DELETED, NOTE, AuditEntry, describe, trail
+from app.coordinates import format_position
+from app.domain import Incident, Patrol
+from app.lifecycle import (
+    Transition,
+    TransitionRefused,
+    apply_transition,
+    assign_patrols,
+    available,
+    check_owner,
+)
+from app.notes import add_note
+from app.settings import Settings
+from app.store import Store
+from app.store import queries as q
+from app.store.feed import ChangeSet
+from app.sync.holders import holders
 
-
-class DetailsPanel(QTextBrowser):
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.setOpenExternalLinks(False)
-        self.show_nothing()
-
-    def show_nothing(self) -> None:
-        self.setHtml("<p style='color:#777'>Select an incident on the map or in the timeline.</p>")
-
-    def show_incident(
-        self, incident: Incident, holders: list[tuple[str, str]] | None = None
-    ) -> None:
-        notes = "".join(
-            f"<li><b>{format_utc(n.created_at)}</b> {escape(n.author)} ({escape(n.center)}): "
-            f"{escape(n.text)}</li>"
-            for n in incident.notes
-        )
-        released = ", ".join(incident.releasability) or "this center only"
-        released = "all partners" if released == "*" else released
-        description = escape(incident.description).replace("\n", "<br>")
-        self.setHtml(
-            f"<h3 style='margin:0'>{escape(incident.title)}</h3>"
-            f"<p style='margin:2px 0;color:#555'>{escape(incident.category.label)} · "
-            f"impact <b>{incident.impact.label}</b> · {incident.status.label}</p>"
-            "<table cellspacing=0 cellpadding=1>"
-            f"<tr><td>Occurred</td><td>{format_utc(incident.occurred_at)}</td></tr>"
-            f"<tr><td>Reported</td><td>{format_utc(incident.reported_at)} by "
-            f"{escape(incident.reported_by)}</td></tr>"
-            f"<tr><td>Position</td><td>{incident.lat:.5f}, {incident.lon:.5f}</td></tr>"
-            f"<tr><td>Owner</td><td>{escape(incident.owner)} (from {escape(incident.originator)})"
-            "</td></tr>"
-            f"<tr><td>Confidence</td><td>{escape(describe_confidence(incident.confidence))}</td></tr>"
-            f"<tr><td>Released to</td><td>{escape(released)}</td></tr>"
-            + (f"<tr><td>Partners</td><td>{_holders_html(holders)}</td></tr>" if holders else "")
-            + "</table>"
-            f"<p>{description}</p>"
-            + (f"<b>Follow-ups</b><ul style='margin-top:0'>{notes}</ul>" if notes else "")
-        )
-
-
+_STATUS_COLORS = {
+    v.IncidentStatus.REPORTED: "#b26a00",
+    v.IncidentStatus.VALIDATED: "#1565c0",
+    v.IncidentStatus.RESPONDING: "#c62828",
+    v.IncidentStatus.RESOLVED: "#2e7d32",
+    v.IncidentStatus.CLOSED: "#616161",
+    v.IncidentStatus.DISMISSED: "#757575",
+}
 _HOLDER_STYLE = {
     "holds": ("#2e7d32", "✓ holds it"),
     "on its way": ("#b26a00", "… on its way"),
@@ -57,9 +66,350 @@ _HOLDER_STYLE = {
 }
 
 
-def _holders_html(holders: list[tuple[str, str]]) -> str:
+class DetailsPanel(QWidget):
+    """Shows one incident; ``show_incident_id`` selects it, the change feed keeps it fresh."""
+
+    # (what was done, error or None, what to do after success), delivered on the GUI thread
+    _write_finished = Signal(object, object, object)
+
+    def __init__(self, store: Store, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._settings = settings
+        self.incident: Incident | None = None
+
+        self.header = QLabel()
+        self.header.setTextFormat(Qt.TextFormat.RichText)
+        self.header.setWordWrap(True)
+        self.buttons: dict[Transition, QPushButton] = {}
+        actions = QHBoxLayout()
+        actions.setSpacing(4)
+        for transition in Transition:
+            button = QPushButton(transition.label)
+            button.setAutoDefault(False)
+            button.clicked.connect(lambda _=False, t=transition: self._on_transition_clicked(t))
+            self.buttons[transition] = button
+            actions.addWidget(button)
+        self.patrols_button = QToolButton()
+        self.patrols_button.setText("Patrols")
+        self.patrols_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.patrols_menu = QMenu(self.patrols_button)
+        self.patrols_button.setMenu(self.patrols_menu)
+        self.patrols_menu.aboutToShow.connect(self._on_patrols_menu_about_to_show)
+        actions.addWidget(self.patrols_button)
+        actions.addStretch(1)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.hide()
+
+        self.summary = QTextBrowser()
+        self.summary.setOpenExternalLinks(False)
+        self.notes_log = QTextBrowser()
+        self.note_box = QPlainTextEdit()
+        self.note_box.setPlaceholderText("Follow-up note (Ctrl+Enter adds it)")
+        self.note_box.setTabChangesFocus(True)
+        self.note_box.setMaximumHeight(54)
+        self.add_note_button = QPushButton("Add note")
+        self.add_note_button.clicked.connect(self._on_add_note)
+        QShortcut(QKeySequence("Ctrl+Return"), self.note_box, activated=self._on_add_note)
+        notes_page = QWidget()
+        notes_layout = QVBoxLayout(notes_page)
+        notes_layout.setContentsMargins(0, 0, 0, 0)
+        notes_layout.addWidget(self.notes_log, 1)
+        add_row = QHBoxLayout()
+        add_row.addWidget(self.note_box, 1)
+        add_row.addWidget(self.add_note_button, 0, Qt.AlignmentFlag.AlignBottom)
+        notes_layout.addLayout(add_row)
+        self.audit = QTreeWidget()
+        self.audit.setRootIsDecorated(False)
+        self.audit.setAlternatingRowColors(True)
+        self.audit.setUniformRowHeights(True)
+        self.audit.setHeaderLabels(["When (UTC)", "Center", "Who", "Change", "Learned here"])
+        self.audit.header().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.audit.header().setStretchLastSection(False)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.summary, "Details")
+        self.tabs.addTab(notes_page, "Notes")
+        self.tabs.addTab(self.audit, "Audit trail")
+
+        self.body = QWidget()  # hidden while nothing is selected
+        body = QVBoxLayout(self.body)
+        body.setContentsMargins(0, 0, 0, 0)
+        body.addLayout(actions)
+        body.addWidget(self.message)
+        body.addWidget(self.tabs, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.header)
+        layout.addWidget(self.body, 1)
+        layout.addStretch(0)
+        self._write_finished.connect(self._on_write_finished)
+        self.show_nothing()
+
+    # -- what is shown ---------------------------------------------------------------------------
+
+    @property
+    def incident_id(self) -> str | None:
+        return self.incident.id if self.incident else None
+
+    def show_nothing(self) -> None:
+        self.incident = None
+        self.header.setText(
+            "<span style='color:#777'>Select an incident on the map or in the timeline.</span>"
+        )
+        self.body.hide()
+        self.summary.clear()
+        self.notes_log.clear()
+        self.audit.clear()
+        self.message.hide()
+
+    def show_incident_id(self, incident_id: str) -> bool:
+        """Show the incident (re-read from the store); False if this center does not hold it."""
+        partners = [p.id for p in self._settings.partners]
+        with self._store.read() as connection:
+            incident = q.incident(connection, incident_id)
+            if incident is None:
+                self.show_nothing()
+                return False
+            held = holders(connection, "incident", incident_id, partners) if partners else None
+            entries = trail(connection, incident_id)
+            patrols = q.patrols(connection)
+        if incident_id != self.incident_id:
+            self.message.hide()
+            self.note_box.clear()
+        self.incident = incident
+        by_id = {patrol.id: patrol for patrol in patrols}
+        self._show_header(incident)
+        self._show_summary(incident, held, by_id)
+        self._show_notes(incident)
+        self._show_audit(entries)
+        self._show_actions(incident)
+        self.body.show()
+        return True
+
+    def refresh(self) -> None:
+        if self.incident is not None:
+            self.show_incident_id(self.incident.id)
+
+    @Slot(object)
+    def on_records_changed(self, changes: ChangeSet) -> None:
+        """A change to the shown incident or to notes redraws the dock."""
+        if self.incident is None:
+            return
+        if self.incident.id in changes.ids("incident") or changes.ids("note"):
+            self.refresh()
+
+    def _show_header(self, incident: Incident) -> None:
+        color = "#000000" if incident.deleted else _STATUS_COLORS[incident.status]
+        badge = "DELETED" if incident.deleted else incident.status.label.upper()
+        self.header.setText(
+            f"<span style='font-size:13pt;font-weight:bold'>{escape(incident.title)}</span>"
+            f"&nbsp;&nbsp;<span style='color:white;background:{color}'>&nbsp;"
+            f"{badge}&nbsp;</span>"
+            f"<br><span style='color:#555'>{escape(incident.category.label)} · impact "
+            f"<b>{incident.impact.label}</b> · {escape(incident.confidence)} · "
+            f"owner {escape(incident.owner)}"
+            + (
+                ""
+                if incident.owner == self._store.center_id
+                else " <i>(a partner's incident: follow it up with notes)</i>"
+            )
+            + "</span>"
+        )
+
+    def _show_summary(
+        self, incident: Incident, held: list[tuple[str, str]] | None, patrols: dict[str, Patrol]
+    ) -> None:
+        released = ", ".join(incident.releasability) or "this center only"
+        released = "all partners" if released == "*" else released
+        description = escape(incident.description).replace("\n", "<br>")
+        local = incident.occurred_at.astimezone()
+        position = format_position(incident.lon, incident.lat, self._settings.map.coordinate_format)
+        sent = ", ".join(
+            escape(patrols[p].call_sign if p in patrols else p) for p in incident.assigned_patrols
+        )
+        rows = [
+            ("Occurred", f"{v.format_utc(incident.occurred_at)} (local {local:%H:%M})"),
+            (
+                "Reported",
+                f"{v.format_utc(incident.reported_at)} by {escape(incident.reported_by)}",
+            ),
+            ("Position", escape(position)),
+            ("Owner", f"{escape(incident.owner)} (from {escape(incident.originator)})"),
+            ("Confidence", escape(v.describe_confidence(incident.confidence))),
+            ("Patrols", sent or "<span style='color:#777'>none assigned</span>"),
+            ("Released to", escape(released)),
+        ]
+        if held:
+            rows.append(("Partners", _holders_html(held)))
+        table = "".join(
+            f"<tr><td style='color:#555;padding-right:8px'>{name}</td><td>{value}</td></tr>"
+            for name, value in rows
+        )
+        self.summary.setHtml(
+            f"<table cellspacing=0 cellpadding=1>{table}</table><p>{description}</p>"
+        )
+
+    def _show_notes(self, incident: Incident) -> None:
+        self.tabs.setTabText(1, f"Notes ({len(incident.notes)})" if incident.notes else "Notes")
+        if not incident.notes:
+            self.notes_log.setHtml("<p style='color:#777'>No follow-ups yet.</p>")
+            return
+        self.notes_log.setHtml(
+            "".join(
+                f"<p style='margin:0 0 6px 0'><b>{v.format_utc(note.created_at)}</b> "
+                f"<span style='color:#555'>{escape(note.author)} · {escape(note.center)}</span>"
+                f"<br>{escape(note.text).replace(chr(10), '<br>')}</p>"
+                for note in incident.notes
+            )
+        )
+        self.notes_log.verticalScrollBar().setValue(self.notes_log.verticalScrollBar().maximum())
+
+    def _show_audit(self, entries: list[AuditEntry]) -> None:
+        self.audit.clear()
+        items = []
+        for entry in reversed(entries):  # newest first: what changed last is what is asked
+            learned = v.format_utc(entry.learned_at) if entry.late else "at once"
+            item = QTreeWidgetItem(
+                [v.format_utc(entry.at), entry.center, entry.author, _change_text(entry), learned]
+            )
+            item.setToolTip(3, _change_text(entry))
+            item.setToolTip(
+                4, f"Made {entry.at:%Y-%m-%d %H:%M:%S}Z, learned {entry.learned_at:%H:%M:%S}Z"
+            )
+            items.append(item)
+        self.audit.addTopLevelItems(items)
+        for column in (0, 1, 2, 4):
+            self.audit.resizeColumnToContents(column)
+
+    def _show_actions(self, incident: Incident) -> None:
+        for transition, refused in available(incident, self._store.center_id).items():
+            button = self.buttons[transition]
+            button.setEnabled(refused is None)
+            button.setToolTip(_reason(refused) if refused else f"{transition.label} this incident")
+        try:
+            check_owner(incident, self._store.center_id, "assign patrols to it")
+            assignable = (
+                incident.status.is_open and incident.status is not v.IncidentStatus.RESOLVED
+            )
+            why = "" if assignable else f"the incident is {incident.status.value}"
+        except TransitionRefused as error:
+            assignable, why = False, _reason(error)
+        count = len(incident.assigned_patrols)
+        self.patrols_button.setText(f"Patrols ({count})" if count else "Patrols")
+        self.patrols_button.setEnabled(assignable)
+        self.patrols_button.setToolTip(why or "Send patrols on shift to this incident")
+
+    def _on_patrols_menu_about_to_show(self) -> None:
+        """The patrols on shift now (and those already sent), read when the menu opens."""
+        self.patrols_menu.clear()
+        if self.incident is None:
+            return
+        with self._store.read() as connection:
+            patrols = q.patrols(connection)
+        now = datetime.now(UTC)
+        assigned = set(self.incident.assigned_patrols)
+        shown = [
+            p
+            for p in patrols
+            if p.id in assigned
+            or (p.shift_start <= now <= p.shift_end and p.status is not v.PatrolStatus.OFF_DUTY)
+        ]
+        if not shown:
+            self.patrols_menu.addAction("No patrols on shift").setEnabled(False)
+        for patrol in shown:
+            action = QAction(f"{patrol.call_sign} — {patrol.status.label}", self.patrols_menu)
+            action.setCheckable(True)
+            action.setChecked(patrol.id in assigned)
+            action.setData(patrol.id)
+            action.toggled.connect(self._on_patrol_toggled)
+            self.patrols_menu.addAction(action)
+
+    # -- doing -------------------------------------------------------------------------------------
+
+    @property
+    def _user(self) -> str:
+        return self._settings.user
+
+    def _on_transition_clicked(self, transition: Transition) -> None:
+        if self.incident is None:
+            return
+        self._submit(
+            f"{transition.label}",
+            lambda: apply_transition(self._store, self.incident.id, transition, self._user),
+        )
+
+    def _on_patrol_toggled(self, _checked: bool) -> None:
+        if self.incident is None:
+            return
+        chosen = [
+            action.data()
+            for action in self.patrols_menu.actions()
+            if action.isCheckable() and action.isChecked()
+        ]
+        self._submit(
+            "Patrols assigned",
+            lambda: assign_patrols(self._store, self.incident.id, chosen, self._user),
+        )
+
+    def _on_add_note(self) -> None:
+        if self.incident is None:
+            return
+        text = self.note_box.toPlainText()
+        self._submit(
+            "Note added",
+            lambda: add_note(self._store, self.incident.id, text, self._user),
+            after=self.note_box.clear,
+        )
+
+    def _submit(
+        self, what: str, start: Callable[[], Future[Any]], after: Callable[[], None] | None = None
+    ) -> None:
+        try:
+            future = start()
+        except Exception as error:  # refused before it reached the writer (an empty note)
+            self._on_write_finished(what, error, None)
+            return
+        future.add_done_callback(
+            lambda done: self._write_finished.emit(what, done.exception(), after)
+        )
+
+    @Slot(object, object, object)
+    def _on_write_finished(
+        self, what: str, error: BaseException | None, after: Callable[[], None] | None
+    ) -> None:
+        if error is None:
+            self._say(what, ok=True)
+            if after is not None:
+                after()
+        else:
+            self._say(str(error), ok=False)
+        self.refresh()  # what is true now (and a refused patrol tick is put back)
+
+    def _say(self, text: str, *, ok: bool) -> None:
+        self.message.setText(text)
+        self.message.setStyleSheet(f"color:{'#2e7d32' if ok else '#c62828'}")
+        self.message.show()
+
+
+def _reason(error: BaseException) -> str:
+    text = str(error)
+    return text.split(": ", 1)[1] if text.startswith("incident ") and ": " in text else text
+
+
+def _change_text(entry: AuditEntry) -> str:
+    if entry.field == CREATED:
+        return f"reported: {entry.new}"
+    if entry.field == DELETED:
+        return "deleted"
+    if entry.field == NOTE:
+        return f"note: {describe('text', entry.new)}"
+    return f"{entry.label}: {describe(entry.field, entry.old)} → {describe(entry.field, entry.new)}"
+
+
+def _holders_html(held: list[tuple[str, str]]) -> str:
     parts = []
-    for partner, state in holders:
+    for partner, state in held:
         color, text = _HOLDER_STYLE.get(state, ("#000", state))
         parts.append(f"{escape(partner)} <span style='color:{color}'>{text}</span>")
     return " · ".join(parts)

@@ -23,10 +23,10 @@ from app.store import Store
 from app.store import queries as q
 from app.store.digest import picture_digest
 from app.store.feed import ChangeSet
-from app.sync.holders import holders
 from widgets.background import BackgroundReads
 from widgets.bridge import StoreBridge
 from widgets.details_panel import DetailsPanel
+from widgets.incident_actions import IncidentActions
 from widgets.incident_table import IncidentTableModel
 from widgets.map_panel import MapPanel
 from widgets.partner_panel import PartnerPanel
@@ -60,7 +60,7 @@ class MainWindow(QMainWindow):
         self.incident_view = self._table(self.incident_model, stretch_column=4)
         self.patrol_model = PatrolTableModel(store, self)
         self.patrol_view = self._table(self.patrol_model, stretch_column=2)
-        self.details = DetailsPanel()
+        self.details = DetailsPanel(store, settings)
 
         placeholder = QWidget()
         placeholder.setMaximumSize(0, 0)
@@ -131,6 +131,10 @@ class MainWindow(QMainWindow):
                 lambda visible, dock=dock, reload=reload: self._on_dock_shown(dock, reload, visible)
             )
         bridge.records_changed.connect(self._on_records_changed)
+        bridge.records_changed.connect(self.details.on_records_changed)
+        self.incident_actions = IncidentActions(
+            self, store, settings, self.details, self.select_incident, bridge.records_changed
+        )
         self.incident_view.selectionModel().currentRowChanged.connect(self._on_incident_row)
         self.patrol_view.selectionModel().currentRowChanged.connect(self._on_patrol_row)
         self.map_panel.incident_clicked.connect(self.select_incident)
@@ -190,9 +194,6 @@ class MainWindow(QMainWindow):
                 apply(changes)
             else:
                 self._stale.add(dock.objectName())
-        current = self.incident_view.currentIndex()
-        if current.isValid() and current.data(Qt.ItemDataRole.UserRole) in changes.ids("incident"):
-            self._show_details(current.data(Qt.ItemDataRole.UserRole))
         self._update_counts()
 
     def _on_dock_shown(self, dock: QDockWidget, reload, visible: bool) -> None:
@@ -251,14 +252,7 @@ class MainWindow(QMainWindow):
             self.map_panel.center_on(patrol.lon, patrol.lat)
 
     def _show_details(self, incident_id: str) -> None:
-        partners = [p.id for p in self._settings.partners]
-        with self._store.read() as connection:
-            incident = q.incident(connection, incident_id)
-            held = holders(connection, "incident", incident_id, partners) if partners else None
-        if incident is None:
-            self.details.show_nothing()
-        else:
-            self.details.show_incident(incident, held)
+        if self.details.show_incident_id(incident_id):
             self.map_panel.highlight_incident(incident_id)
 
     # -- layout, kept between runs ---------------------------------------------------------------

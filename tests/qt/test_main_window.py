@@ -91,7 +91,7 @@ def test_selecting_in_the_timeline_shows_details_and_marks_the_map(qtbot, window
     view.selectRow(3)
     incident_id = window.incident_model.index(3, 0).data(Qt.ItemDataRole.UserRole)
     title = window.incident_model.index(3, 4).data()
-    assert title in window.details.toPlainText()
+    assert title in window.details.header.text()
     marked = window.map_panel._selection.data
     assert len(marked) == 1
     # and the other way round: a click on the map selects the row
