@@ -131,6 +131,7 @@ class MainWindow(QMainWindow):
                 lambda visible, dock=dock, reload=reload: self._on_dock_shown(dock, reload, visible)
             )
         bridge.records_changed.connect(self._on_records_changed)
+        bridge.records_changed.connect(self.map_panel.placements.apply_changes)  # even if hidden
         self.incident_view.selectionModel().currentRowChanged.connect(self._on_incident_row)
         self.patrol_view.selectionModel().currentRowChanged.connect(self._on_patrol_row)
         self.map_panel.incident_clicked.connect(self.select_incident)

@@ -19,6 +19,8 @@ from maps.geography import default_resources, load_border_lines, load_countries
 from maps.incident_layer import IncidentRows
 from maps.projection import Projection
 from widgets.background import BackgroundReads
+from widgets.changed_reads import ChangedReads
+from widgets.incident_placements import IncidentPlacements
 from widgets.map_view import MapView
 
 IOM_CREDIT = (
@@ -40,9 +42,9 @@ class MapPanel(QWidget):
         super().__init__(parent)
         self._store = store
         self.view = MapView(projection=Projection(settings.map.crs))
-        self._reads = BackgroundReads(self)
-        self._unread: set[str] = set()  # changed incidents not yet read
-        self._reading = False
+        self._changed = ChangedReads(
+            BackgroundReads(self), "map-incidents", self._read_incidents, self._on_incidents_read
+        )
         self._generation = 0  # bumped by a full reload: older partial reads are dropped
         self._has_iom = False
         self._selected: str | None = None
@@ -82,8 +84,11 @@ class MapPanel(QWidget):
 
     def _load_basemap(self, settings: Settings) -> None:
         resources = default_resources()
-        self.view.set_countries(load_countries(resources.countries))
+        countries = load_countries(resources.countries)
+        self.view.set_countries(countries)
         world = load_border_lines(settings.map.borders or resources.world_borders)
+        # Country, sector and km to the border of every incident (for forms, details, alerts).
+        self.placements = IncidentPlacements(self._store, countries, world, self)
         highlighted = [
             line for path in settings.map.operation_borders for line in load_border_lines(path)
         ]
@@ -93,7 +98,7 @@ class MapPanel(QWidget):
 
     def reload(self) -> None:
         self._generation += 1
-        self._unread.clear()
+        self._changed.forget()
         with self._store.read() as connection:
             self.view.set_sectors(q.sectors(connection))
             rows = IncidentRows.from_columns(q.incident_positions(connection))
@@ -110,37 +115,26 @@ class MapPanel(QWidget):
                 if changes.ids("patrol"):
                     self.view.set_patrols(q.patrols(connection))
         if changes.ids("incident"):
-            self._unread.update(changes.ids("incident"))
-            self._read_changed_incidents()
+            self._changed.add(changes.ids("incident"))
 
     @property
     def settled(self) -> bool:
         """Whether every change handed to the panel is read and drawn."""
-        return not self._unread and not self._reading and not self.view.drawing
+        return self._changed.idle and not self.view.drawing
 
-    def _read_changed_incidents(self) -> None:
-        if self._reading or not self._unread:
-            return
-        ids, self._unread = frozenset(self._unread), set()
-        generation, store = self._generation, self._store
-
-        def read() -> tuple[int, IncidentRows, set[str]]:
-            with store.read() as connection:
-                rows = IncidentRows.from_columns(q.incident_positions(connection, ids))
-            return generation, rows, ids.difference(rows.ids.tolist())
-
-        self._reading = True
-        self._reads.request("map-incidents", read, self._on_incidents_read)
+    def _read_incidents(self, ids: frozenset[str]) -> tuple[int, IncidentRows, set[str]]:
+        generation = self._generation  # read on the worker: at worst too old, then dropped
+        with self._store.read() as connection:
+            rows = IncidentRows.from_columns(q.incident_positions(connection, ids))
+        return generation, rows, ids.difference(rows.ids.tolist())
 
     def _on_incidents_read(self, result: tuple[int, IncidentRows, set[str]]) -> None:
-        self._reading = False
         generation, rows, removed = result
         if generation == self._generation:  # else a reload since has drawn newer data
             self.view.update_incidents(rows, removed)
             self._note_credits(rows)
             if self._selected is not None:  # it may have moved or gone
                 self.highlight_incident(self._selected)
-        self._read_changed_incidents()
 
     def _note_credits(self, rows: IncidentRows) -> None:
         if not self._has_iom:
