@@ -132,6 +132,7 @@ class MainWindow(QMainWindow):
             )
         bridge.records_changed.connect(self._on_records_changed)
         bridge.records_changed.connect(self.details.on_records_changed)
+        bridge.records_changed.connect(self.map_panel.placements.apply_changes)  # even if hidden
         self.incident_actions = IncidentActions(
             self, store, settings, self.details, self.select_incident, bridge.records_changed
         )

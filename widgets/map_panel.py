@@ -1,8 +1,11 @@
-"""The map dock: the map view fed from the store, a cursor readout and the data credits."""
+"""The map dock: the map view fed from the store, a cursor readout and the data credits.
+
+Incident changes are read on a worker thread (only the changed ids) and handed to the view,
+which draws them in short slices: a partner's 100k catch-up never holds the GUI thread long.
+"""
 
 from __future__ import annotations
 
-import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
@@ -13,7 +16,11 @@ from app.store import Store
 from app.store import queries as q
 from app.store.feed import ChangeSet
 from maps.geography import default_resources, load_border_lines, load_countries
+from maps.incident_layer import IncidentRows
 from maps.projection import Projection
+from widgets.background import BackgroundReads
+from widgets.changed_reads import ChangedReads
+from widgets.incident_placements import IncidentPlacements
 from widgets.map_view import MapView
 
 IOM_CREDIT = (
@@ -35,7 +42,12 @@ class MapPanel(QWidget):
         super().__init__(parent)
         self._store = store
         self.view = MapView(projection=Projection(settings.map.crs))
-        self._positions: dict[str, np.ndarray] = {}
+        self._changed = ChangedReads(
+            BackgroundReads(self), "map-incidents", self._read_incidents, self._on_incidents_read
+        )
+        self._generation = 0  # bumped by a full reload: older partial reads are dropped
+        self._has_iom = False
+        self._selected: str | None = None
         self._selection = pg.ScatterPlotItem(
             size=24, pen=pg.mkPen("#111111", width=2.5), brush=None, pxMode=True, symbol="o"
         )
@@ -72,8 +84,11 @@ class MapPanel(QWidget):
 
     def _load_basemap(self, settings: Settings) -> None:
         resources = default_resources()
-        self.view.set_countries(load_countries(resources.countries))
+        countries = load_countries(resources.countries)
+        self.view.set_countries(countries)
         world = load_border_lines(settings.map.borders or resources.world_borders)
+        # Country, sector and km to the border of every incident (for forms, details, alerts).
+        self.placements = IncidentPlacements(self._store, countries, world, self)
         highlighted = [
             line for path in settings.map.operation_borders for line in load_border_lines(path)
         ]
@@ -82,45 +97,57 @@ class MapPanel(QWidget):
     # -- data ------------------------------------------------------------------------------------
 
     def reload(self) -> None:
+        self._generation += 1
+        self._changed.forget()
         with self._store.read() as connection:
             self.view.set_sectors(q.sectors(connection))
-            self._set_incidents(q.incident_positions(connection))
+            rows = IncidentRows.from_columns(q.incident_positions(connection))
             self.view.set_patrols(q.patrols(connection))
-
-    def _set_incidents(self, columns: dict[str, np.ndarray]) -> None:
-        self._positions = columns
-        self.view.set_incidents(
-            columns["id"],
-            columns["lon"],
-            columns["lat"],
-            list(columns["category"]),
-            list(columns["impact"]),
-            list(columns["status"]),
-        )
-        has_iom = any(str(i).startswith("IOM-") for i in columns["id"][:50_000])
-        self._credit.setText(IOM_CREDIT if has_iom else "")
+        self.view.set_incidents(*rows.columns())
+        self._has_iom = False
+        self._note_credits(rows)
 
     def apply_changes(self, changes: ChangeSet) -> None:
+        if changes.ids("sector") or changes.ids("patrol"):
+            with self._store.read() as connection:
+                if changes.ids("sector"):
+                    self.view.set_sectors(q.sectors(connection))
+                if changes.ids("patrol"):
+                    self.view.set_patrols(q.patrols(connection))
+        if changes.ids("incident"):
+            self._changed.add(changes.ids("incident"))
+
+    @property
+    def settled(self) -> bool:
+        """Whether every change handed to the panel is read and drawn."""
+        return self._changed.idle and not self.view.drawing
+
+    def _read_incidents(self, ids: frozenset[str]) -> tuple[int, IncidentRows, set[str]]:
+        generation = self._generation  # read on the worker: at worst too old, then dropped
         with self._store.read() as connection:
-            if changes.ids("sector"):
-                self.view.set_sectors(q.sectors(connection))
-            if changes.ids("incident"):
-                self._set_incidents(q.incident_positions(connection))
-            if changes.ids("patrol"):
-                self.view.set_patrols(q.patrols(connection))
+            rows = IncidentRows.from_columns(q.incident_positions(connection, ids))
+        return generation, rows, ids.difference(rows.ids.tolist())
+
+    def _on_incidents_read(self, result: tuple[int, IncidentRows, set[str]]) -> None:
+        generation, rows, removed = result
+        if generation == self._generation:  # else a reload since has drawn newer data
+            self.view.update_incidents(rows, removed)
+            self._note_credits(rows)
+            if self._selected is not None:  # it may have moved or gone
+                self.highlight_incident(self._selected)
+
+    def _note_credits(self, rows: IncidentRows) -> None:
+        if not self._has_iom:
+            self._has_iom = any(str(i).startswith("IOM-") for i in rows.ids[:50_000])
+            self._credit.setText(IOM_CREDIT if self._has_iom else "")
 
     # -- selection -------------------------------------------------------------------------------
 
     def _position_of(self, incident_id: str) -> tuple[float, float] | None:
-        ids = self._positions.get("id")
-        if ids is None or not len(ids):
-            return None
-        hits = np.nonzero(ids == incident_id)[0]
-        if not len(hits):
-            return None
-        return float(self._positions["lon"][hits[0]]), float(self._positions["lat"][hits[0]])
+        return self.view.incident_layer.position(incident_id)
 
     def highlight_incident(self, incident_id: str) -> None:
+        self._selected = incident_id
         position = self._position_of(incident_id)
         if position is None:
             self._selection.setData([])

@@ -21,6 +21,7 @@ from PySide6 import QtCore, QtWidgets
 from app.domain import BorderLine, Patrol, Sector
 from app.values import ImpactLevel
 from maps.geography import Country
+from maps.incident_layer import IncidentLayer, IncidentRows
 from maps.projection import Projection
 from maps.render.basemap import SEA, CountryFillRenderer
 from maps.render.borders import BorderRenderer
@@ -34,6 +35,8 @@ ATTRIBUTION = "Made with Natural Earth"
 MERCATOR_HALF_WIDTH = 20_037_508.34
 MIN_VIEW_METRES = 300.0  # zooming in further than a few hundred metres shows nothing useful
 WORLD = (-180.0, -60.0, 180.0, 80.0)
+# Live incident changes are drawn in slices of this long, so the view keeps panning meanwhile.
+DRAW_BUDGET_S = 0.03
 
 
 class MapView(pg.PlotWidget):
@@ -66,7 +69,14 @@ class MapView(pg.PlotWidget):
         self.countries = CountryFillRenderer(self.view)
         self.borders = BorderRenderer(self.view)
         self.sectors = SectorRenderer(self.view)
-        self.incidents = IncidentRenderer(self.view, on_clicked=self.incident_clicked.emit)
+        self.incident_layer = IncidentLayer(self.projection.forward)
+        self.incidents = IncidentRenderer(
+            self.view, self.incident_layer, on_clicked=self.incident_clicked.emit
+        )
+        self._draw_timer = QtCore.QTimer(self)
+        self._draw_timer.setSingleShot(True)
+        self._draw_timer.setInterval(0)
+        self._draw_timer.timeout.connect(self._draw_incidents_slice)
         self.patrols = PatrolRenderer(self.view)
         self.legend = MapLegend(self.view)
         self.legend.setVisible(False)
@@ -134,10 +144,28 @@ class MapView(pg.PlotWidget):
         impacts: Sequence[str],
         statuses: Sequence[str],
     ) -> None:
-        """Replace all incidents (parallel sequences; lon/lat in degrees)."""
-        x, y = self.projection.forward(lon, lat)
-        self.incidents.set_incidents(ids, x, y, categories, impacts, statuses)
+        """Replace all incidents (parallel sequences; lon/lat in degrees), drawn at once."""
+        self.incident_layer.replace(IncidentRows.of(ids, lon, lat, categories, impacts, statuses))
+        self._draw_timer.stop()
+        self.incidents.draw()
         self._refresh_legend()
+
+    def update_incidents(self, rows: IncidentRows, removed: Iterable[str] = ()) -> None:
+        """Add or change ``rows``, drop ``removed``; drawn from the event loop in short slices."""
+        self.incident_layer.update(rows, removed)
+        if not self._draw_timer.isActive():
+            self._draw_timer.start()
+
+    @property
+    def drawing(self) -> bool:
+        """Whether incident changes are still being drawn."""
+        return self.incidents.pending
+
+    def _draw_incidents_slice(self) -> None:
+        if self.incidents.draw(DRAW_BUDGET_S):
+            self._refresh_legend()
+        else:
+            self._draw_timer.start()
 
     def set_patrols(self, patrols: Iterable[Patrol]) -> None:
         self.patrols.set_patrols(patrols, self.projection)

@@ -6,7 +6,8 @@ that reads several things sees one consistent snapshot.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import json
+from collections.abc import Collection, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -85,11 +86,20 @@ def incidents_by_rowid(connection: Connection, rowids: Sequence[int]) -> dict[in
     return out
 
 
-def incident_positions(connection: Connection) -> dict[str, np.ndarray]:
-    """Everything the map needs to draw every visible incident, as columns."""
-    rows = connection.exec_driver_sql(
-        f"SELECT id, lon, lat, category, impact, status FROM incidents WHERE {VISIBLE}"
-    ).fetchall()
+def incident_positions(
+    connection: Connection, ids: Collection[str] | None = None
+) -> dict[str, np.ndarray]:
+    """Everything the map needs to draw visible incidents, as columns: all, or those of ``ids``.
+
+    Asked for ids, the answer leaves out those that are gone (deleted, or not complete yet).
+    """
+    select = f"SELECT id, lon, lat, category, impact, status FROM incidents WHERE {VISIBLE}"
+    if ids is None:
+        rows = connection.exec_driver_sql(select).fetchall()
+    else:
+        rows = connection.exec_driver_sql(
+            f"{select} AND id IN (SELECT value FROM json_each(?))", (json.dumps(list(ids)),)
+        ).fetchall()
     columns = list(zip(*rows)) if rows else [(), (), (), (), (), ()]
     return {
         "id": np.array(columns[0], dtype=object),

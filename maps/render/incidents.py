@@ -1,12 +1,14 @@
-"""Incidents: one scatter item per category, built from numpy arrays so 100k points stay fluid.
+"""Incidents: one scatter item per category (per chunk of 25k), so 100k points stay fluid.
 
 Each category has ONE brush and ONE symbol (its EUROSUR group); impact is shown by size through
 a per-point size array. Closed and dismissed incidents go to a second, dimmed item per category,
-drawn under the open ones.
+drawn under the open ones. The points come from an :class:`~maps.incident_layer.IncidentLayer`;
+only its changed chunks are redrawn, within a time budget.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 
 import PySide6  # noqa: F401  -- pin the binding before pyqtgraph
@@ -14,9 +16,9 @@ import PySide6  # noqa: F401  -- pin the binding before pyqtgraph
 # isort: split
 import numpy as np
 import pyqtgraph as pg
-from numpy.typing import ArrayLike
 
-from app.values import Category, ImpactLevel, IncidentStatus
+from app.values import Category
+from maps.incident_layer import DEFAULT_SIZE, ChunkKey, IncidentLayer
 
 _CATEGORY_COLORS = {
     Category.UNAUTHORISED_CROSSING: "#d81b60",
@@ -40,9 +42,6 @@ UNKNOWN_STYLE = ("#757575", "o")
 # Thin symbols look smaller than a disc of the same nominal size; this evens them out.
 SYMBOL_SCALE = {"star": 1.4, "d": 1.15}
 
-IMPACT_SIZES = {ImpactLevel.LOW: 7.0, ImpactLevel.MEDIUM: 10.0, ImpactLevel.HIGH: 13.0}
-DEFAULT_SIZE = IMPACT_SIZES[ImpactLevel.MEDIUM]
-_FINISHED = (IncidentStatus.CLOSED.value, IncidentStatus.DISMISSED.value)
 FINISHED_ALPHA = 70
 
 Z_FINISHED = 30
@@ -59,80 +58,71 @@ def category_style(category: str) -> tuple[str, str]:
 
 
 class IncidentRenderer:
-    """Draws incidents given as parallel arrays; ``on_clicked(incident_id)`` reports a click."""
+    """Draws an :class:`IncidentLayer`: one scatter item per chunk, redrawn only when dirty.
 
-    def __init__(self, view: pg.ViewBox, on_clicked: Callable[[str], None] | None = None) -> None:
+    ``on_clicked(incident_id)`` reports a click on a point.
+    """
+
+    def __init__(
+        self,
+        view: pg.ViewBox,
+        layer: IncidentLayer,
+        on_clicked: Callable[[str], None] | None = None,
+    ) -> None:
         self._view = view
+        self.layer = layer
         self.on_clicked = on_clicked
-        # (category, finished) -> item, and the ids of that item's points in point order
-        self._items: dict[tuple[str, bool], pg.ScatterPlotItem] = {}
+        self._items: dict[ChunkKey, pg.ScatterPlotItem] = {}
+        # The ids each item was last drawn with, in point order (the layer may have moved on).
         self._ids: dict[pg.ScatterPlotItem, np.ndarray] = {}
+        self._pending: list[ChunkKey] = []
         self._outline = pg.mkPen(255, 255, 255, 210, width=0.8)
 
-    def items(self) -> dict[tuple[str, bool], pg.ScatterPlotItem]:
-        """The items holding points: key (category, finished)."""
+    def items(self) -> dict[ChunkKey, pg.ScatterPlotItem]:
+        """The items holding points: key (category, finished, chunk number)."""
         return {key: item for key, item in self._items.items() if item.isVisible()}
 
     def categories(self) -> list[str]:
         """Categories with at least one point drawn, in a stable order."""
-        return sorted({category for category, _ in self.items()}, key=_category_order)
+        return sorted({key[0] for key in self.items()}, key=_category_order)
 
-    def set_incidents(
-        self,
-        ids: ArrayLike | Sequence[str],
-        x: ArrayLike,
-        y: ArrayLike,
-        categories: Sequence[str],
-        impacts: Sequence[str],
-        statuses: Sequence[str],
-    ) -> None:
-        """Replace all incidents. ``x``/``y`` are display coordinates (already projected)."""
-        ids_a = np.asarray(ids, dtype=object)
-        x_a = np.asarray(x, dtype=np.float64)
-        y_a = np.asarray(y, dtype=np.float64)
-        count = len(ids_a)
-        if not (len(x_a) == len(y_a) == len(categories) == len(impacts) == len(statuses) == count):
-            raise ValueError("ids, x, y, categories, impacts and statuses differ in length")
-        category_a = np.asarray(categories, dtype=str)
-        sizes = _lookup(np.asarray(impacts, dtype=str), IMPACT_SIZES, DEFAULT_SIZE)
-        finished = np.isin(np.asarray(statuses, dtype=str), _FINISHED)
-        present: set[tuple[str, bool]] = set()
-        if count:
-            names, inverse = np.unique(category_a, return_inverse=True)
-            for code, category in enumerate(names.tolist()):
-                in_category = inverse == code
-                for done in (False, True):
-                    mask = in_category & (finished if done else ~finished)
-                    if mask.any():
-                        key = (category, done)
-                        self._fill(key, ids_a[mask], x_a[mask], y_a[mask], sizes[mask])
-                        present.add(key)
-        for key, item in self._items.items():
-            if key not in present and item.isVisible():
+    @property
+    def pending(self) -> bool:
+        """Whether changed chunks are still waiting to be drawn."""
+        return bool(self._pending) or self.layer.dirty
+
+    def draw(self, budget_s: float | None = None) -> bool:
+        """Redraw changed chunks, for at most about ``budget_s`` (None: all of them).
+
+        Returns True when everything is drawn; otherwise call again (from the event loop, so
+        that panning and painting go on in between).
+        """
+        self._pending.extend(key for key in self.layer.take_dirty() if key not in self._pending)
+        started = time.perf_counter()
+        while self._pending:
+            self._draw_chunk(self._pending.pop(0))
+            if budget_s is not None and time.perf_counter() - started >= budget_s:
+                break
+        return not self._pending
+
+    def _draw_chunk(self, key: ChunkKey) -> None:
+        chunk = self.layer.chunk(key)
+        item = self._items.get(key)
+        if not len(chunk):
+            if item is not None and item.isVisible():
                 item.clear()
                 item.setVisible(False)
-                self._ids[item] = np.empty(0, dtype=object)
-
-    def clear(self) -> None:
-        self.set_incidents([], [], [], [], [], [])
-
-    def _fill(
-        self,
-        key: tuple[str, bool],
-        ids: np.ndarray,
-        x: np.ndarray,
-        y: np.ndarray,
-        sizes: np.ndarray,
-    ) -> None:
-        item = self._items.get(key)
+                self._ids[item] = chunk.ids
+            return
         if item is None:
             item = self._new_item(key)
-        item.setData(x=x, y=y, size=sizes * SYMBOL_SCALE.get(category_style(key[0])[1], 1.0))
+        scale = SYMBOL_SCALE.get(category_style(key[0])[1], 1.0)
+        item.setData(x=chunk.x, y=chunk.y, size=chunk.size * scale)
         item.setVisible(True)
-        self._ids[item] = ids
+        self._ids[item] = chunk.ids
 
-    def _new_item(self, key: tuple[str, bool]) -> pg.ScatterPlotItem:
-        category, finished = key
+    def _new_item(self, key: ChunkKey) -> pg.ScatterPlotItem:
+        category, finished, _ = key
         color, symbol = category_style(category)
         fill = pg.mkColor(color)
         if finished:
@@ -164,15 +154,6 @@ class IncidentRenderer:
         index = points[0].index()
         if ids is not None and 0 <= index < len(ids):
             self.on_clicked(str(ids[index]))
-
-
-def _lookup(values: np.ndarray, table: dict, default: float) -> np.ndarray:
-    """Map an array of strings through ``table`` via its few distinct values (fast for 100k)."""
-    if not len(values):
-        return np.empty(0)
-    distinct, inverse = np.unique(values, return_inverse=True)
-    mapped = np.array([table.get(value, default) for value in distinct.tolist()], dtype=float)
-    return mapped[inverse]
 
 
 def _category_order(category: str) -> int:

@@ -83,7 +83,7 @@ def test_a_new_incident_from_anyone_reaches_the_views_without_restart(qtbot, win
     store.commit([Change("incident", "live-1", fields)], "anna")
     qtbot.waitUntil(lambda: window.incident_model.rowCount() == before + 1, timeout=5000)
     assert window.incident_model.index(0, 4).data() == "Boat sighted near Feres"
-    qtbot.waitUntil(lambda: "live-1" in set(window.map_panel._positions["id"]), timeout=5000)
+    qtbot.waitUntil(lambda: "live-1" in window.map_panel.view.incident_layer, timeout=5000)
 
 
 def test_selecting_in_the_timeline_shows_details_and_marks_the_map(qtbot, window):
@@ -121,7 +121,7 @@ def test_a_hidden_dock_does_not_redraw_and_catches_up_when_shown(qtbot, window, 
     before = window.incident_model.rowCount()
     fields = _incident_fields(title="While nobody looked")
     store.commit([Change("incident", "hidden-1", fields)], "anna").result()
-    qtbot.waitUntil(lambda: "hidden-1" in set(window.map_panel._positions["id"]), timeout=5000)
+    qtbot.waitUntil(lambda: "hidden-1" in window.map_panel.view.incident_layer, timeout=5000)
     assert window.incident_model.rowCount() == before  # stale, not redrawn
     window.timeline_dock.show()
     qtbot.waitUntil(lambda: window.incident_model.rowCount() == before + 1, timeout=5000)

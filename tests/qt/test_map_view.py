@@ -17,6 +17,7 @@ from maps.geography import (
     load_border_lines,
     load_countries,
 )
+from maps.incident_layer import IncidentRows
 from maps.projection import Projection
 from widgets.map_view import MapView
 
@@ -140,7 +141,7 @@ def test_clicking_an_incident_emits_its_id(map_view, qtbot):
     assert blocker.args == ["b"]
 
     # The renderer's handler maps a point of any item back to its id (here the closed one).
-    item = map_view.incidents.items()[("smuggling", True)]
+    item = map_view.incidents.items()[("smuggling", True, 0)]
     with qtbot.waitSignal(map_view.incident_clicked, timeout=1000) as blocker:
         map_view.incidents.handle_points_clicked(item, item.points()[:1])
     assert blocker.args == ["c"]
@@ -276,3 +277,27 @@ def test_attribution_is_shown(map_view):
 
 def test_map_view_is_a_plain_widget():
     assert issubclass(MapView, QtWidgets.QWidget)
+
+
+def test_a_live_change_redraws_only_its_item(map_view, qtbot):
+    incidents = _random_incidents(100_000, ["reported"])
+    map_view.set_incidents(**incidents)
+    before = {key: item.data for key, item in map_view.incidents.items().items()}
+    rows = IncidentRows.of(["live"], [26.4], [41.5], ["crisis_sar"], ["high"], ["reported"])
+    map_view.update_incidents(rows, removed=["inc-0"])
+    qtbot.waitUntil(lambda: not map_view.drawing, timeout=3000)
+    after = map_view.incidents.items()
+    changed = {key for key, item in after.items() if item.data is not before.get(key)}
+    gone_from = next(k for k in after if k[0] == incidents["categories"][0])
+    assert changed <= {("crisis_sar", False, 0), gone_from}
+    assert sum(len(item.data) for item in after.values()) == 100_000
+
+
+def test_live_changes_are_drawn_in_slices_not_all_at_once(map_view, qtbot):
+    incidents = _random_incidents(100_000, ["reported"])
+    map_view.update_incidents(IncidentRows.of(*incidents.values()))
+    assert map_view.drawing
+    assert not map_view.incidents.items()
+    qtbot.waitUntil(lambda: not map_view.drawing, timeout=5000)
+    assert sum(len(item.data) for item in map_view.incidents.items().values()) == 100_000
+    assert map_view.legend.entries  # the legend follows once everything is drawn
