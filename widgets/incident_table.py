@@ -14,10 +14,11 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from app.domain import Incident
+from app.incident_filter import IncidentFilter, filtered_rowids
 from app.store import Store
 from app.store import queries as q
 from app.store.feed import ChangeSet
-from app.values import IncidentStatus, format_utc
+from app.values import format_utc
 from widgets.table_model import ColumnTableModel
 
 PAGE = 200
@@ -37,14 +38,27 @@ class IncidentTableModel(ColumnTableModel):
         self._store = store
         self._rowids = np.empty(0, dtype=np.int64)
         self._pages: OrderedDict[int, dict[int, Incident]] = OrderedDict()
+        self._filter = IncidentFilter()
         self.reload()
 
     # -- data ------------------------------------------------------------------------------------
 
+    @property
+    def criteria(self) -> IncidentFilter:
+        return self._filter
+
+    def set_filter(self, criteria: IncidentFilter) -> None:
+        """Show only what ``criteria`` selects (quick ranges already resolved by the caller)."""
+        self._filter = criteria
+        self.reload()
+
+    def rowids(self) -> np.ndarray:
+        return self._rowids
+
     def reload(self) -> None:
         self.beginResetModel()
         with self._store.read() as connection:
-            self._rowids = q.incident_rowids(connection, newest_first=True)
+            self._rowids = filtered_rowids(connection, self._filter, newest_first=True)
         self._pages.clear()
         self.endResetModel()
 
@@ -102,8 +116,9 @@ class IncidentTableModel(ColumnTableModel):
             rowid = connection.exec_driver_sql(
                 "SELECT rowid FROM incidents WHERE id = ?", (incident_id,)
             ).scalar()
-        if rowid is None:
-            return None
+        return None if rowid is None else self.row_of_rowid(rowid)
+
+    def row_of_rowid(self, rowid: int) -> int | None:
         hits = np.nonzero(self._rowids == rowid)[0]
         return int(hits[0]) if len(hits) else None
 
@@ -138,6 +153,3 @@ class IncidentTableModel(ColumnTableModel):
         if role == Qt.ItemDataRole.UserRole:
             return incident.id
         return None
-
-
-_ = IncidentStatus

@@ -60,15 +60,6 @@ def notes_of(connection: Connection, incident_id: str) -> tuple[Note, ...]:
     )
 
 
-def incident_rowids(connection: Connection, *, newest_first: bool = True) -> np.ndarray:
-    """Row ids of visible incidents in display order: what a lazy table holds (8 bytes each)."""
-    order = "DESC" if newest_first else "ASC"
-    cursor = connection.exec_driver_sql(
-        f"SELECT rowid FROM incidents WHERE {VISIBLE} ORDER BY occurred_at {order}, id {order}"
-    )
-    return np.fromiter((row[0] for row in cursor), dtype=np.int64)
-
-
 def incidents_by_rowid(connection: Connection, rowids: Sequence[int]) -> dict[int, Incident]:
     """One page of a lazy view: the incidents behind ``rowids`` (without their notes)."""
     out: dict[int, Incident] = {}
@@ -186,7 +177,6 @@ __all__ = [
     "counts",
     "incident",
     "incident_positions",
-    "incident_rowids",
     "incidents_by_rowid",
     "notes_of",
     "officer_index",

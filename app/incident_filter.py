@@ -1,0 +1,331 @@
+"""Which incidents the timeline shows: a filter compiled to one indexed SQL query.
+
+A filter never loads incidents into Python. It yields row ids in display order (what the lazy
+table holds, 8 bytes each), counts per time bin (the strip's histogram) and, for a short
+window, the few columns the strip draws as marks. The sector criterion is spatial (incidents
+carry a position, not a sector): the sector's bounding box goes into SQL and only the
+positions inside it are tested against the polygon, vectorised.
+
+Text search matches the words anywhere in the title, description or id, ignoring case for
+ASCII letters (SQLite's ``LIKE``); all words must appear (in any field).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+import shapely
+from sqlalchemy import Connection
+
+from app.errors import ValidationError
+from app.values import Category, ImpactLevel, IncidentStatus
+
+HOUR_MS = 3_600_000
+DAY_MS = 24 * HOUR_MS
+SHIFT_STARTS_UTC = (6, 14, 22)
+"""Shift changes (UTC hours) for "this shift": the common three-shift day of border centers."""
+
+VISIBLE = "deleted = 0 AND complete = 1"
+
+
+class QuickRange(StrEnum):
+    LAST_HOUR = "last_hour"
+    THIS_SHIFT = "this_shift"
+    LAST_24H = "last_24h"
+    LAST_7D = "last_7d"
+
+    @property
+    def label(self) -> str:
+        return {
+            QuickRange.LAST_HOUR: "Last hour",
+            QuickRange.THIS_SHIFT: "This shift",
+            QuickRange.LAST_24H: "24 h",
+            QuickRange.LAST_7D: "7 days",
+        }[self]
+
+    def window(self, now_ms: int) -> tuple[int, int]:
+        """(start, end) in UTC ms; the end is ``now`` (incidents reported ahead count too)."""
+        if self is QuickRange.LAST_HOUR:
+            return now_ms - HOUR_MS, now_ms
+        if self is QuickRange.LAST_24H:
+            return now_ms - DAY_MS, now_ms
+        if self is QuickRange.LAST_7D:
+            return now_ms - 7 * DAY_MS, now_ms
+        return shift_start(now_ms), now_ms
+
+
+def shift_start(now_ms: int) -> int:
+    """Start of the shift running at ``now`` (the last of SHIFT_STARTS_UTC at or before it)."""
+    now = datetime.fromtimestamp(now_ms / 1000, tz=UTC)
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    starts = [midnight + timedelta(hours=h) for h in (SHIFT_STARTS_UTC[-1] - 24, *SHIFT_STARTS_UTC)]
+    start = max(s for s in starts if s <= now)
+    return int(start.timestamp() * 1000)
+
+
+@dataclass(frozen=True)
+class IncidentFilter:
+    """The criteria of the timeline; empty sets and ``None`` mean "any".
+
+    ``quick`` (a rolling range) wins over ``start_ms``/``end_ms`` when resolved with a time:
+    a saved view "last 24 h" still means the last 24 hours when opened next week.
+    """
+
+    start_ms: int | None = None
+    end_ms: int | None = None  # exclusive
+    quick: QuickRange | None = None
+    categories: frozenset[str] = frozenset()
+    impacts: frozenset[str] = frozenset()
+    statuses: frozenset[str] = frozenset()
+    owners: frozenset[str] = frozenset()
+    sectors: frozenset[str] = frozenset()  # sector ids
+    text: str = ""
+
+    def __post_init__(self) -> None:
+        for name, enum in (
+            ("categories", Category),
+            ("impacts", ImpactLevel),
+            ("statuses", IncidentStatus),
+        ):
+            known = {member.value for member in enum}
+            unknown = sorted(set(getattr(self, name)) - known)
+            if unknown:
+                raise ValidationError(name, f"unknown value(s) {', '.join(unknown)}")
+        if self.start_ms is not None and self.end_ms is not None and self.end_ms < self.start_ms:
+            raise ValidationError("end", "is before the start")
+
+    def resolved(self, now_ms: int) -> IncidentFilter:
+        """This filter with a quick range turned into its absolute window at ``now``."""
+        if self.quick is None:
+            return self
+        start, end = self.quick.window(now_ms)
+        return replace(self, start_ms=start, end_ms=end + 1)
+
+    def with_window(self, start_ms: int | None, end_ms: int | None) -> IncidentFilter:
+        return replace(self, start_ms=start_ms, end_ms=end_ms, quick=None)
+
+    @property
+    def words(self) -> list[str]:
+        return self.text.split()
+
+    # -- saved views ---------------------------------------------------------------------------
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        for name in ("categories", "impacts", "statuses", "owners", "sectors"):
+            data[name] = sorted(data[name])
+        data["quick"] = self.quick.value if self.quick else None
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> IncidentFilter:
+        try:
+            return cls(
+                start_ms=data.get("start_ms"),
+                end_ms=data.get("end_ms"),
+                quick=QuickRange(data["quick"]) if data.get("quick") else None,
+                categories=frozenset(data.get("categories", ())),
+                impacts=frozenset(data.get("impacts", ())),
+                statuses=frozenset(data.get("statuses", ())),
+                owners=frozenset(data.get("owners", ())),
+                sectors=frozenset(data.get("sectors", ())),
+                text=str(data.get("text", "")),
+            )
+        except (TypeError, ValueError) as error:
+            raise ValidationError("view", f"is not a saved filter ({error})") from None
+
+
+@dataclass
+class Compiled:
+    """A filter as SQL: ``where`` and its parameters, plus the sector polygon to test after."""
+
+    where: str
+    params: list[Any] = field(default_factory=list)
+    area: Any = None  # shapely geometry, or None
+
+
+def _like(word: str) -> str:
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def compile_filter(connection: Connection, criteria: IncidentFilter) -> Compiled:
+    """The WHERE clause of ``criteria`` (quick ranges must be resolved first)."""
+    clauses = [VISIBLE]
+    params: list[Any] = []
+    if criteria.start_ms is not None:
+        clauses.append("occurred_at >= ?")
+        params.append(criteria.start_ms)
+    if criteria.end_ms is not None:
+        clauses.append("occurred_at < ?")
+        params.append(criteria.end_ms)
+    for column, values in (
+        ("category", criteria.categories),
+        ("impact", criteria.impacts),
+        ("status", criteria.statuses),
+        ("owner", criteria.owners),
+    ):
+        if values:
+            clauses.append(f"{column} IN ({','.join('?' * len(values))})")
+            params += sorted(values)
+    for word in criteria.words:
+        clauses.append(
+            "(title LIKE ? ESCAPE '\\' OR description LIKE ? ESCAPE '\\' OR id LIKE ? ESCAPE '\\')"
+        )
+        params += [_like(word)] * 3
+    area = None
+    if criteria.sectors:
+        area = sector_area(connection, criteria.sectors)
+        if area is None:
+            clauses.append("0")
+        else:
+            west, south, east, north = area.bounds
+            clauses.append("lon BETWEEN ? AND ? AND lat BETWEEN ? AND ?")
+            params += [west, east, south, north]
+    return Compiled(" AND ".join(clauses), params, area)
+
+
+def sector_area(connection: Connection, sector_ids: frozenset[str]) -> Any:
+    """The union of the visible sectors' polygons, or None if none of them exists."""
+    rows = connection.exec_driver_sql(
+        f"SELECT geometry FROM sectors WHERE {VISIBLE} AND id IN "
+        f"({','.join('?' * len(sector_ids))})",
+        tuple(sorted(sector_ids)),
+    ).fetchall()
+    shapes = [shapely.from_geojson(json.dumps(json.loads(row[0]))) for row in rows if row[0]]
+    if not shapes:
+        return None
+    area = shapely.union_all(shapes)
+    shapely.prepare(area)
+    return area
+
+
+def _inside(area: Any, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    return shapely.intersects_xy(area, lon, lat)
+
+
+def _int_column(connection: Connection, sql: str, params: list[Any]) -> np.ndarray:
+    """One integer column as an array, without a Python tuple per row."""
+    cursor = connection.exec_driver_sql(sql, tuple(params))
+    return np.fromiter((row[0] for row in cursor), dtype=np.int64)
+
+
+def filtered_rowids(
+    connection: Connection, criteria: IncidentFilter, *, newest_first: bool = True
+) -> np.ndarray:
+    """Row ids of the matching incidents in display order (newest first by default; equal
+    times in the order this center stored them)."""
+    compiled = compile_filter(connection, criteria)
+    # Ties by rowid, not id: the rowid rides in the occurred_at index, so SQLite needs no sort
+    # (2.3 s -> 0.9 s for a million ids).
+    order = "DESC" if newest_first else "ASC"
+    tail = f"ORDER BY occurred_at {order}, rowid {order}"
+    if compiled.area is None:
+        return _int_column(
+            connection,
+            f"SELECT rowid FROM incidents WHERE {compiled.where} {tail}",
+            compiled.params,
+        )
+    rows = connection.exec_driver_sql(
+        f"SELECT rowid, lon, lat FROM incidents WHERE {compiled.where} {tail}",
+        tuple(compiled.params),
+    ).fetchall()
+    if not rows:
+        return np.empty(0, dtype=np.int64)
+    table = np.array(rows, dtype=float)
+    keep = _inside(compiled.area, table[:, 1], table[:, 2])
+    return table[keep, 0].astype(np.int64)
+
+
+def time_range(connection: Connection, criteria: IncidentFilter) -> tuple[int, int] | None:
+    """First and last occurred_at among the matching incidents (None when nothing matches)."""
+    compiled = compile_filter(connection, criteria)
+    if compiled.area is None:
+        row = connection.exec_driver_sql(
+            f"SELECT MIN(occurred_at), MAX(occurred_at) FROM incidents WHERE {compiled.where}",
+            tuple(compiled.params),
+        ).fetchone()
+        return None if row[0] is None else (row[0], row[1])
+    times = marks(connection, criteria)["occurred_at"]
+    return (int(times.min()), int(times.max())) if len(times) else None
+
+
+def histogram(
+    connection: Connection, criteria: IncidentFilter, start_ms: int, end_ms: int, bin_ms: int
+) -> np.ndarray:
+    """Matching incidents per bin of ``bin_ms`` from ``start_ms`` to ``end_ms``, counted in SQL."""
+    bins = max(1, -(-(end_ms - start_ms) // bin_ms))
+    windowed = replace(
+        criteria,
+        start_ms=max(start_ms, criteria.start_ms) if criteria.start_ms is not None else start_ms,
+        end_ms=min(end_ms, criteria.end_ms) if criteria.end_ms is not None else end_ms,
+        quick=None,
+    )
+    counts = np.zeros(bins, dtype=np.int64)
+    if windowed.end_ms <= windowed.start_ms:
+        return counts
+    compiled = compile_filter(connection, windowed)
+    if compiled.area is None:
+        rows = connection.exec_driver_sql(
+            f"SELECT (occurred_at - ?) / ?, COUNT(*) FROM incidents WHERE {compiled.where} "
+            "GROUP BY 1",
+            (start_ms, bin_ms, *compiled.params),
+        ).fetchall()
+        for index, count in rows:
+            counts[int(index)] += count
+        return counts
+    found = marks(connection, windowed)["occurred_at"]
+    np.add.at(counts, (found - start_ms) // bin_ms, 1)
+    return counts
+
+
+def marks(
+    connection: Connection, criteria: IncidentFilter, *, limit: int | None = None
+) -> dict[str, np.ndarray]:
+    """What the strip draws per incident: rowid, occurred_at, category, impact (time order)."""
+    compiled = compile_filter(connection, criteria)
+    tail = "ORDER BY occurred_at, rowid" + (f" LIMIT {int(limit)}" if limit is not None else "")
+    rows = connection.exec_driver_sql(
+        f"SELECT rowid, occurred_at, category, impact, lon, lat FROM incidents "
+        f"WHERE {compiled.where} {tail}",
+        tuple(compiled.params),
+    ).fetchall()
+    columns = list(zip(*rows)) if rows else [(), (), (), (), (), ()]
+    out = {
+        "rowid": np.array(columns[0], dtype=np.int64),
+        "occurred_at": np.array(columns[1], dtype=np.int64),
+        "category": np.array(columns[2], dtype=object),
+        "impact": np.array(columns[3], dtype=object),
+    }
+    if compiled.area is not None and len(rows):
+        keep = _inside(compiled.area, np.array(columns[4], float), np.array(columns[5], float))
+        out = {name: values[keep] for name, values in out.items()}
+    return out
+
+
+def count(connection: Connection, criteria: IncidentFilter) -> int:
+    compiled = compile_filter(connection, criteria)
+    if compiled.area is None:
+        return connection.exec_driver_sql(
+            f"SELECT COUNT(*) FROM incidents WHERE {compiled.where}", tuple(compiled.params)
+        ).scalar_one()
+    return len(filtered_rowids(connection, criteria))
+
+
+__all__ = [
+    "IncidentFilter",
+    "QuickRange",
+    "compile_filter",
+    "count",
+    "filtered_rowids",
+    "histogram",
+    "marks",
+    "shift_start",
+    "time_range",
+]
