@@ -5,6 +5,8 @@ limes --demo               open the window on a live demo scenario (throw-away d
 limes --snapshot FILE.png  open, draw, save a PNG of the window and exit
 limes import FILE          import incidents from CSV or GeoJSON (all or nothing)
 limes export --format csv|geojson [--output FILE]
+limes roster import FILE   import officers from CSV (all or nothing)
+limes roster export FILE   export the officers as CSV
 limes digest               print the picture digest and record counts as JSON
 """
 
@@ -68,6 +70,19 @@ def build_parser() -> argparse.ArgumentParser:
     exporter.add_argument("--format", choices=["csv", "geojson"], default="csv")
     exporter.add_argument("--output", metavar="FILE", type=Path, help="default: standard output")
 
+    roster = commands.add_parser(
+        "roster",
+        parents=[common],
+        help="import or export the officers of the roster as CSV",
+        description="Officers as CSV: id, name, agency, country (ISO alpha-3), rank, languages "
+        "(ISO 639-1, ';'-separated), qualifications (';'-separated), available (yes/no). An "
+        "import checks every row first; a bad row aborts it with its row number and nothing is "
+        "written. Re-importing is safe.",
+    )
+    roster.add_argument("action", choices=["import", "export"])
+    roster.add_argument("file", type=Path, help="the CSV file (export: '-' for standard output)")
+    roster.add_argument("--user", help="who imports (default: node.user)")
+
     digest = commands.add_parser(
         "digest", parents=[common], help="print the picture digest and record counts as JSON"
     )
@@ -121,6 +136,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _import(settings, args)
     if args.command == "export":
         return _export(settings, args)
+    if args.command == "roster":
+        return _roster(settings, args)
     if args.command == "digest":
         return _digest(settings, args.partner)
     if args.command == "node":
@@ -184,6 +201,33 @@ def _export(settings, args: argparse.Namespace) -> int:
                 raise
             partial.replace(args.output)  # never leave a half-written export under the real name
     print(f"exported {count:,} incidents", file=sys.stderr)
+    return 0
+
+
+def _roster(settings, args: argparse.Namespace) -> int:
+    from app.roster_csv import export_officers, import_officers
+
+    with _open_store(settings) as store:
+        if args.action == "import":
+            report = import_officers(store, args.file, user=args.user or settings.user)
+            print(
+                f"imported {args.file}: {report.rows:,} officers, {report.created:,} new, "
+                f"{report.updated:,} updated, {report.unchanged:,} unchanged"
+            )
+            return 0
+        with store.read() as connection:
+            if str(args.file) == "-":
+                count = export_officers(connection, sys.stdout)
+            else:
+                partial = args.file.with_name(args.file.name + ".partial")
+                try:
+                    with partial.open("w", encoding="utf-8", newline="") as handle:
+                        count = export_officers(connection, handle)
+                except BaseException:
+                    partial.unlink(missing_ok=True)
+                    raise
+                partial.replace(args.file)
+    print(f"exported {count:,} officers", file=sys.stderr)
     return 0
 
 

@@ -48,7 +48,7 @@ BG_SECTORS = (
     ("Sakar-1 Svilengrad–Lesovo", "high"),  # low -> medium -> high over the last days
     ("Sakar-2 Elhovo", "medium"),
     ("Strandzha-3 Malko Tarnovo", "low"),
-    ("Strandzha-4 Rezovo", "medium"),  # no patrol on shift: a coverage gap to show
+    ("Strandzha-4 Rezovo", "high"),  # no patrol on shift: the coverage gap to fix
 )
 
 
@@ -308,7 +308,8 @@ PATROLS = (
         2,
         on_river=True,
     ),
-    PatrolPlan("EVROS-31", "GR-ORE", 2, ("GR-04", "BG-06"), "4x4 Mitsubishi L200", "available", 6),
+    # no Greek officer in a Greek sector: the host-nation violation to fix (GR-04 of HERMES-3)
+    PatrolPlan("EVROS-31", "GR-ORE", 2, ("BG-06", "DE-02"), "4x4 Mitsubishi L200", "available", 6),
     PatrolPlan(
         "EVROS-41",
         "GR-ORE",
@@ -322,7 +323,7 @@ PATROLS = (
         "HERMES-3",
         "GR-ORE",
         4,
-        ("GR-06", "GR-08", "DE-02"),
+        ("GR-06", "GR-08", "GR-04"),
         "K9 van, VW Transporter",
         "on_scene",
         4,

@@ -240,6 +240,36 @@ class Officer:
 
 
 @dataclass(frozen=True)
+class Override:
+    """A commander's recorded decision to let a patrol break one rule (an audit-trail entry)."""
+
+    rule: str
+    officers: tuple[str, ...]
+    reason: str
+    by: str
+    at: datetime
+
+    def to_fields(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "officers": sorted(self.officers),
+            "reason": self.reason,
+            "by": self.by,
+            "at": v.to_ms(self.at),
+        }
+
+    @classmethod
+    def from_fields(cls, fields: Mapping[str, Any]) -> Override:
+        return cls(
+            rule=fields["rule"],
+            officers=tuple(fields["officers"]),
+            reason=fields["reason"],
+            by=fields["by"],
+            at=v.from_ms(fields["at"]),
+        )
+
+
+@dataclass(frozen=True)
 class Patrol:
     """A joint patrol: a crew (often of several countries) on a shift in a sector."""
 
@@ -255,6 +285,7 @@ class Patrol:
     lat: float | None = None
     position_at: datetime | None = None
     releasability: tuple[str, ...] = (RELEASE_TO_ALL,)
+    overrides: tuple[Override, ...] = ()
     deleted: bool = False
 
     def __post_init__(self) -> None:
@@ -275,6 +306,7 @@ class Patrol:
                 "lat": self.lat,
                 "position_at": None if self.position_at is None else v.to_ms(self.position_at),
                 "releasability": list(self.releasability),
+                "overrides": [override.to_fields() for override in self.overrides],
             }
         )
 
@@ -294,6 +326,7 @@ class Patrol:
             lat=fields.get("lat"),
             position_at=None if position_at is None else v.from_ms(position_at),
             releasability=tuple(fields["releasability"] or ()),
+            overrides=tuple(Override.from_fields(o) for o in fields.get("overrides") or ()),
             **extra,
         )
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import UnionType
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, TypedDict, Union, get_args, get_origin
 
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
@@ -95,6 +95,33 @@ def _geometry(value: Any, field: str) -> dict[str, Any]:
     return check_polygon_geojson(value, field)
 
 
+OVERRIDE_KEYS = ("rule", "officers", "reason", "by", "at")
+
+
+def _overrides(value: Any, field: str) -> list[dict[str, Any]]:
+    """A patrol's rule overrides: who waived which rule, for which officers, when and why."""
+    if not isinstance(value, list | tuple):
+        raise ValidationError(field, f"{value!r} is not a list")
+    if len(value) > 50:
+        raise ValidationError(field, f"has {len(value)} entries (at most 50)")
+    out = []
+    for entry in value:
+        if not isinstance(entry, Mapping) or set(entry) != set(OVERRIDE_KEYS):
+            raise ValidationError(field, f"an override has the keys {', '.join(OVERRIDE_KEYS)}")
+        out.append(
+            {
+                "rule": v.check_id(entry["rule"], f"{field}.rule"),
+                "officers": sorted({v.check_id(o, f"{field}.officers") for o in entry["officers"]}),
+                "reason": v.check_text(
+                    entry["reason"], f"{field}.reason", required=True, max_len=2000
+                ),
+                "by": v.check_text(entry["by"], f"{field}.by", required=True, max_len=120),
+                "at": _ms(entry["at"], f"{field}.at"),
+            }
+        )
+    return out
+
+
 def _leaf_types(annotation: Any) -> set[Any]:
     """The plain types inside Annotated[...] / X | None / list[...] (one level)."""
     origin = get_origin(annotation)
@@ -133,6 +160,16 @@ def _short_list_type(max_items: int, max_len: int) -> Any:
     return Annotated[
         list[Annotated[str, Meta(min_length=1, max_length=max_len)]], Meta(max_length=max_items)
     ]
+
+
+class OverrideFields(TypedDict):
+    rule: Annotated[str, Meta(min_length=1, max_length=128)]
+    officers: Annotated[
+        list[Annotated[str, Meta(min_length=1, max_length=128)]], Meta(max_length=20)
+    ]
+    reason: Annotated[str, Meta(min_length=1, max_length=2000)]
+    by: Annotated[str, Meta(min_length=1, max_length=120)]
+    at: Annotated[int, Meta(ge=-2_208_988_800_000, le=7_258_118_400_000)]
 
 
 RELEASE_TO_ALL = "*"
@@ -357,6 +394,7 @@ PATROL = RecordKind(
         "lat": _optional_lat,
         "position_at": _optional_ms,
         "releasability": _id_list(200),
+        "overrides": _overrides,
     },
     types={
         "call_sign": _t(40, required=True),
@@ -370,8 +408,9 @@ PATROL = RecordKind(
         "lat": Lat | None,
         "position_at": Ms | None,
         "releasability": IdList,
+        "overrides": Annotated[list[OverrideFields], Meta(max_length=50)],
     },
-    json_fields=frozenset({"crew", "releasability"}),
+    json_fields=frozenset({"crew", "releasability", "overrides"}),
 )
 
 KINDS: dict[str, RecordKind] = {

@@ -80,12 +80,20 @@ class SyncSettings(msgspec.Struct, forbid_unknown_fields=True):
     compress: bool = False
 
 
+class RosterSettings(msgspec.Struct, forbid_unknown_fields=True):
+    max_shift_h: float = 12.0
+    min_rest_h: float = 11.0
+    coverage_min_impact: str = "high"
+    straddle_min_share: float = 0.25
+
+
 class Settings(msgspec.Struct, forbid_unknown_fields=True):
     node: NodeSettings
     store: StoreSettings
     map: MapSettings
     ui: UiSettings
     sync: SyncSettings = msgspec.field(default_factory=SyncSettings)
+    roster: RosterSettings = msgspec.field(default_factory=RosterSettings)
     releases: dict[str, list[str]] = {}
     partners: list[PartnerSettings] = []
 
@@ -262,6 +270,7 @@ def _check_values(settings: Settings) -> None:
                 check_id(center, f"releases.{category}")
             except ValueError as error:
                 raise ConfigError(f"settings: {error}") from None
+    _check_roster(settings.roster)
     sync = settings.sync
     if sync.listen and not _host_port_ok(sync.listen):
         raise ConfigError(f"settings: key sync.listen: {sync.listen!r} is not HOST:PORT")
@@ -297,6 +306,21 @@ def _check_values(settings: Settings) -> None:
             raise ConfigError(
                 f"settings: partners[{index}].credential_ref: use env:NAME, file:PATH or plain:SECRET"
             )
+
+
+def _check_roster(roster: RosterSettings) -> None:
+    from app.values import ImpactLevel
+
+    if not 1 <= roster.max_shift_h <= 24:
+        raise ConfigError("settings: key roster.max_shift_h: between 1 and 24 hours")
+    if not 0 <= roster.min_rest_h <= 48:
+        raise ConfigError("settings: key roster.min_rest_h: between 0 and 48 hours")
+    if roster.coverage_min_impact not in {level.value for level in ImpactLevel}:
+        raise ConfigError(
+            "settings: key roster.coverage_min_impact: one of low, medium, high, critical"
+        )
+    if not 0 < roster.straddle_min_share <= 0.5:
+        raise ConfigError("settings: key roster.straddle_min_share: above 0 and at most 0.5")
 
 
 def _host_port_ok(text: str) -> bool:

@@ -137,3 +137,28 @@ def test_demo_snapshot_writes_a_png_of_the_window(tmp_path):
         image.pixel(x, y) for x in range(0, image.width(), 23) for y in range(0, image.height(), 23)
     }
     assert len(sample) > 40
+
+
+def test_roster_import_refuses_a_bad_row_then_imports_and_exports(database, tmp_path):
+    header = "id,name,agency,country,rank,languages,qualifications,available\n"
+    good = "OFF-GR-01,Dimitris Karalis,Hellenic Police,GRC,Sergeant,el;en,driver,yes\n"
+    bad = write(tmp_path / "bad.csv", header + good + "OFF-2,Eleni,Hellenic Police,XX,,el,,yes\n")
+    result = limes("roster", "import", str(bad), "--database", str(database))
+    assert result.returncode == 2
+    assert "data row 2" in result.stderr
+    assert "country" in result.stderr
+    assert op_count(database) == 0
+
+    result = limes(
+        "roster",
+        "import",
+        str(write(tmp_path / "ok.csv", header + good)),
+        "--database",
+        str(database),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "1 new" in result.stdout
+    out = tmp_path / "out.csv"
+    result = limes("roster", "export", str(out), "--database", str(database))
+    assert result.returncode == 0, result.stderr
+    assert out.read_text(encoding="utf-8") == header + good

@@ -160,8 +160,6 @@ def test_patrols_are_on_shift_inside_their_sectors(seeded: tuple[Store, DemoScen
         assert 2 <= len(crew) <= 4
         assert not seen & set(crew), "an officer is in two patrols at once"
         seen |= set(crew)
-        countries = {officers[member]["country"] for member in crew}
-        assert sector["country"] in countries  # host-nation rule
         assert set.intersection(*(set(json.loads(officers[m]["languages"])) for m in crew))
     assert (
         sum(1 for p in patrols if len({officers[m]["country"] for m in json.loads(p["crew"])}) > 1)
@@ -169,6 +167,30 @@ def test_patrols_are_on_shift_inside_their_sectors(seeded: tuple[Store, DemoScen
     )
     assert {first_origin(store, "patrol", p["id"]) for p in patrols} == {"GR-ORE", "BG-SVL"}
     assert len({p["status"] for p in patrols}) >= 3
+
+
+def test_the_demo_roster_breaks_one_rule_and_leaves_one_sector_uncovered(seeded):
+    """What the commander is to fix: EVROS-31 has no Greek officer, Rezovo has nobody now."""
+    from app import values as v
+    from app.roster_coverage import coverage_gaps
+    from app.roster_rules import RosterLimits, RosterValidator
+    from app.store import queries as q
+
+    store, _ = seeded
+    with store.read() as connection:
+        sectors, patrols = q.sectors(connection), q.patrols(connection)
+        officers = q.officers(connection)
+    validator = RosterValidator(
+        RosterLimits(), officers, patrols, {s.id: (s.country,) for s in sectors}
+    )
+    assert [(x.rule.value, x.patrol_id) for x in validator.violations()] == [
+        ("host_nation", "PAT-EVROS-31")
+    ]
+    hour = NOW.replace(minute=0, second=0, microsecond=0)
+    gaps = coverage_gaps(
+        patrols, sectors, v.to_ms(hour), v.to_ms(hour + timedelta(hours=1)), v.ImpactLevel.HIGH
+    )
+    assert [gap.sector_id for gap in gaps] == ["SEC-BG-4"]
 
 
 def test_seeding_is_deterministic_and_needs_an_empty_store(

@@ -1,0 +1,141 @@
+"""What the commander's view edits: the roster in memory, its rules, and the edits as changes.
+
+Qt-free. The view reads one :class:`RosterState`, previews each edit against the rules
+(:meth:`RosterState.preview`) before anything is saved, and commits the resulting
+:class:`~app.store.Change` list through the store like any other write (op-log, partners).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from app import values as v
+from app.domain import Officer, Override, Patrol, Sector
+from app.roster_coverage import Gap, coverage_gaps
+from app.roster_rules import RosterLimits, RosterValidator, Violation, active_violations
+from app.store import Change
+
+
+def _key(violation: Violation) -> tuple[str, str, tuple[str, ...], str]:
+    return (violation.rule.value, violation.patrol_id, violation.officers, violation.other_patrol)
+
+
+@dataclass(frozen=True)
+class Preview:
+    """An edit checked against the rules before it is saved."""
+
+    patrols: tuple[Patrol, ...]  # the patrols as they would be saved
+    new_violations: tuple[Violation, ...]  # what the edit breaks that was not broken before
+
+    def changes(self, before: Mapping[str, Patrol]) -> list[Change]:
+        """Only the fields that differ, so a concurrent edit of another field survives."""
+        out = []
+        for patrol in self.patrols:
+            fields = patrol.to_fields()
+            old = before.get(patrol.id)
+            if old is not None:
+                held = old.to_fields()
+                fields = {name: value for name, value in fields.items() if held[name] != value}
+            if fields:
+                out.append(Change("patrol", patrol.id, fields))
+        return out
+
+
+class RosterState:
+    def __init__(
+        self,
+        limits: RosterLimits,
+        coverage_min_impact: v.ImpactLevel,
+        officers: Iterable[Officer],
+        patrols: Iterable[Patrol],
+        sectors: Iterable[Sector],
+        sector_countries: Mapping[str, Iterable[str]],
+    ) -> None:
+        self.coverage_min_impact = coverage_min_impact
+        self.officers = {officer.id: officer for officer in officers}
+        self.patrols = {patrol.id: patrol for patrol in patrols}
+        self.sectors = {sector.id: sector for sector in sectors}
+        self.validator = RosterValidator(
+            limits, self.officers.values(), self.patrols.values(), sector_countries
+        )
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def violations_of(self, patrol_id: str) -> list[Violation]:
+        return self.validator.violations_of(patrol_id)
+
+    def violations(self) -> list[Violation]:
+        return self.validator.violations()
+
+    def gaps(self, start: datetime, end: datetime) -> list[Gap]:
+        return coverage_gaps(
+            self.patrols.values(),
+            self.sectors.values(),
+            v.to_ms(start),
+            v.to_ms(end),
+            self.coverage_min_impact,
+        )
+
+    def countries_of(self, patrol: Patrol) -> list[str]:
+        return sorted({self.officers[o].country for o in patrol.crew if o in self.officers})
+
+    # -- edits ----------------------------------------------------------------------------------
+
+    def preview(self, edited: Iterable[Patrol]) -> Preview:
+        """Apply ``edited`` to the rules only, and say what it newly breaks. The roster's
+        rules stay as edited; :meth:`revert` undoes a preview that is not saved."""
+        edited = tuple(edited)
+        before = {_key(x) for x in active_violations(self.validator.violations())}
+        for patrol in edited:
+            self.validator.upsert_patrol(patrol)
+        new = tuple(
+            x for x in active_violations(self.validator.violations()) if _key(x) not in before
+        )
+        return Preview(edited, new)
+
+    def revert(self, preview: Preview) -> None:
+        for patrol in preview.patrols:
+            original = self.patrols.get(patrol.id)
+            if original is None:
+                self.validator.remove_patrol(patrol.id)
+            else:
+                self.validator.upsert_patrol(original)
+
+    def moved(self, patrol_id: str, sector_id: str, start: datetime) -> Patrol:
+        """The patrol on another sector and/or shift start, its shift length kept."""
+        patrol = self.patrols[patrol_id]
+        length = patrol.shift_end - patrol.shift_start
+        return dataclasses.replace(
+            patrol, sector_id=sector_id, shift_start=start, shift_end=start + length
+        )
+
+    def with_officer(self, patrol_id: str, officer_id: str, from_patrol: str = "") -> list[Patrol]:
+        """The patrol with one more officer; dragged from another crew, that crew loses them."""
+        patrol = self.patrols[patrol_id]
+        out = []
+        if officer_id not in patrol.crew:
+            out.append(dataclasses.replace(patrol, crew=tuple(sorted({*patrol.crew, officer_id}))))
+        if from_patrol and from_patrol != patrol_id and from_patrol in self.patrols:
+            out.append(self.without_officer(from_patrol, officer_id))
+        return out
+
+    def without_officer(self, patrol_id: str, officer_id: str) -> Patrol:
+        patrol = self.patrols[patrol_id]
+        return dataclasses.replace(patrol, crew=tuple(o for o in patrol.crew if o != officer_id))
+
+    def with_override(
+        self, violation: Violation, reason: str, by: str, at: datetime
+    ) -> tuple[Patrol, Change]:
+        """The patrol carrying a new override of ``violation`` (its audit entry) and the change
+        that records it: the whole list, as the field is one value in the op-log."""
+        patrol = self.patrols[violation.patrol_id]
+        override = Override(violation.rule.value, violation.officers, reason.strip(), by, at)
+        edited = dataclasses.replace(patrol, overrides=(*patrol.overrides, override))
+        fields = edited.to_fields()  # checks the reason (required, length) and the rest
+        return edited, Change("patrol", patrol.id, {"overrides": fields["overrides"]})
+
+    def shift_hours(self, patrol: Patrol) -> float:
+        return (patrol.shift_end - patrol.shift_start) / timedelta(hours=1)
