@@ -188,6 +188,13 @@ class RecordKind:
     append_only: bool = False
     bool_fields: frozenset[str] = frozenset()
     deep_fields: frozenset[str] = field(default=frozenset())
+    # Fields added after the kind was first released (schema 0001). A record created without
+    # them (by an older Limes, here or at a partner) is still whole: they read as empty.
+    added_fields: frozenset[str] = field(default=frozenset())
+
+    @cached_property
+    def required_for_complete(self) -> tuple[str, ...]:
+        return tuple(name for name in self.checks if name not in self.added_fields)
 
     @cached_property
     def fields(self) -> tuple[str, ...]:
@@ -411,6 +418,7 @@ PATROL = RecordKind(
         "overrides": Annotated[list[OverrideFields], Meta(max_length=50)],
     },
     json_fields=frozenset({"crew", "releasability", "overrides"}),
+    added_fields=frozenset({"overrides"}),  # schema 0002
 )
 
 KINDS: dict[str, RecordKind] = {

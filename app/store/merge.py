@@ -46,7 +46,9 @@ class RecordState:
     def complete(self) -> bool:
         if self.purged:
             return False  # its content is gone for good: readers must not see it as a record
-        return DEFAULT in self.stamps or all(name in self.stamps for name in self.kind.fields)
+        return DEFAULT in self.stamps or all(
+            name in self.stamps for name in self.kind.required_for_complete
+        )
 
     def apply(self, op: Op) -> None:
         if not self.origin:

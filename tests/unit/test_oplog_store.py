@@ -252,3 +252,24 @@ def test_only_the_owner_changes_an_incident_partners_add_notes(store):
     with store.read() as connection:
         assert q.incident(connection, "r1").status.value == "reported"
         assert [n.text for n in q.notes_of(connection, "r1")] == ["Seen from our side"]
+
+
+def test_a_patrol_created_by_an_older_limes_without_its_newer_fields_is_whole(store):
+    older = {  # schema 0001: no "overrides" yet
+        "call_sign": "EVROS-7",
+        "crew": ["o1"],
+        "vehicle": "",
+        "shift_start": BASE_MS,
+        "shift_end": BASE_MS + 8 * 3_600_000,
+        "sector_id": "s1",
+        "status": "available",
+        "lon": None,
+        "lat": None,
+        "position_at": None,
+        "releasability": ["*"],
+    }
+    create = Op("BG-SVL", 1, pack(BASE_MS, 0), "patrol", "p1", Action.SET, older, "boris")
+    store.apply_remote([create]).result()
+    with store.read() as connection:
+        (patrol,) = q.patrols(connection)
+    assert (patrol.call_sign, patrol.overrides) == ("EVROS-7", ())
