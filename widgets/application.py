@@ -6,6 +6,7 @@ import logging
 import signal
 import sys
 import tempfile
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from widgets.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 SNAPSHOT_SETTLE_MS = 1200
+SNAPSHOT_LINKS_WAIT_S = 20.0
 DEMO_STEP_MS = 3000
 
 
@@ -129,7 +131,19 @@ def run_window(settings: Settings, *, demo: bool = False, snapshot: Path | None 
                 print(f"snapshot saved to {snapshot}", file=sys.stderr)
             window.close()
 
-        QTimer.singleShot(SNAPSHOT_SETTLE_MS, take_snapshot)
+        started = time.monotonic()
+
+        def when_links_are_up() -> None:
+            """With partners, show the picture once every link is up (or after 20 s anyway:
+            a snapshot of links that stay down shows why), then let it settle."""
+            links = node.health.values() if node is not None else ()
+            waiting = any(health.state != "up" for health in links)
+            if waiting and time.monotonic() - started < SNAPSHOT_LINKS_WAIT_S:
+                QTimer.singleShot(200, when_links_are_up)
+                return
+            QTimer.singleShot(SNAPSHOT_SETTLE_MS, take_snapshot)
+
+        when_links_are_up()
     window.show()
 
     def shut_down() -> None:
