@@ -38,13 +38,14 @@ from app.coordinates import format_position
 from app.domain import Incident, Patrol
 from app.lifecycle import (
     Transition,
-    TransitionRefused,
     apply_transition,
     assign_patrols,
+    assign_refusal,
     available,
-    check_owner,
+    change_impact,
+    owner_refusal,
 )
-from app.notes import add_note
+from app.notes import acknowledge, add_note
 from app.settings import Settings
 from app.store import Store
 from app.store import queries as q
@@ -81,12 +82,12 @@ class DetailsPanel(QWidget):
         self.header = QLabel()
         self.header.setTextFormat(Qt.TextFormat.RichText)
         self.header.setWordWrap(True)
-        self.buttons: dict[Transition, QPushButton] = {}
+        self.buttons: dict[Transition, QToolButton] = {}
         actions = QHBoxLayout()
         actions.setSpacing(4)
         for transition in Transition:
-            button = QPushButton(transition.label)
-            button.setAutoDefault(False)
+            button = QToolButton()  # compact: nine actions share the dock's width
+            button.setText(transition.label)
             button.clicked.connect(lambda _=False, t=transition: self._on_transition_clicked(t))
             self.buttons[transition] = button
             actions.addWidget(button)
@@ -97,6 +98,22 @@ class DetailsPanel(QWidget):
         self.patrols_button.setMenu(self.patrols_menu)
         self.patrols_menu.aboutToShow.connect(self._on_patrols_menu_about_to_show)
         actions.addWidget(self.patrols_button)
+        self.impact_button = QToolButton()
+        self.impact_button.setText("Impact")
+        self.impact_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.impact_menu = QMenu(self.impact_button)
+        for level in v.INCIDENT_IMPACT_LEVELS:
+            action = self.impact_menu.addAction(level.label)
+            action.setCheckable(True)
+            action.setData(level.value)
+            action.triggered.connect(lambda _=False, level=level: self._on_impact_chosen(level))
+        self.impact_button.setMenu(self.impact_menu)
+        actions.addWidget(self.impact_button)
+        self.ack_button = QToolButton()
+        self.ack_button.setText("Acknowledge")
+        self.ack_button.setToolTip("Tell the owner center this center has seen it (adds a note)")
+        self.ack_button.clicked.connect(self._on_acknowledge)
+        actions.addWidget(self.ack_button)
         actions.addStretch(1)
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -182,7 +199,7 @@ class DetailsPanel(QWidget):
         self._show_header(incident)
         self._show_summary(incident, held, by_id)
         self._show_notes(incident)
-        self._show_audit(entries)
+        self._show_audit(entries, {p.id: p.call_sign for p in patrols})
         self._show_actions(incident)
         self.body.show()
         return True
@@ -265,15 +282,21 @@ class DetailsPanel(QWidget):
         )
         self.notes_log.verticalScrollBar().setValue(self.notes_log.verticalScrollBar().maximum())
 
-    def _show_audit(self, entries: list[AuditEntry]) -> None:
+    def _show_audit(self, entries: list[AuditEntry], call_signs: dict[str, str]) -> None:
         self.audit.clear()
         items = []
         for entry in reversed(entries):  # newest first: what changed last is what is asked
             learned = v.format_utc(entry.learned_at) if entry.late else "at once"
             item = QTreeWidgetItem(
-                [v.format_utc(entry.at), entry.center, entry.author, _change_text(entry), learned]
+                [
+                    v.format_utc(entry.at),
+                    entry.center,
+                    entry.author,
+                    _change_text(entry, call_signs),
+                    learned,
+                ]
             )
-            item.setToolTip(3, _change_text(entry))
+            item.setToolTip(3, _change_text(entry, call_signs))
             item.setToolTip(
                 4, f"Made {entry.at:%Y-%m-%d %H:%M:%S}Z, learned {entry.learned_at:%H:%M:%S}Z"
             )
@@ -287,18 +310,22 @@ class DetailsPanel(QWidget):
             button = self.buttons[transition]
             button.setEnabled(refused is None)
             button.setToolTip(_reason(refused) if refused else f"{transition.label} this incident")
-        try:
-            check_owner(incident, self._store.center_id, "assign patrols to it")
-            assignable = (
-                incident.status.is_open and incident.status is not v.IncidentStatus.RESOLVED
-            )
-            why = "" if assignable else f"the incident is {incident.status.value}"
-        except TransitionRefused as error:
-            assignable, why = False, _reason(error)
+        center = self._store.center_id
+        refused = assign_refusal(incident, center)
+        why = _reason(refused) if refused else ""
+        assignable = refused is None
         count = len(incident.assigned_patrols)
         self.patrols_button.setText(f"Patrols ({count})" if count else "Patrols")
         self.patrols_button.setEnabled(assignable)
         self.patrols_button.setToolTip(why or "Send patrols on shift to this incident")
+        impact_refused = owner_refusal(incident, center, "change its impact level")
+        self.impact_button.setEnabled(impact_refused is None and not incident.deleted)
+        self.impact_button.setToolTip(
+            _reason(impact_refused) if impact_refused else "Change the impact level"
+        )
+        for action in self.impact_menu.actions():
+            action.setChecked(action.data() == incident.impact.value)
+        self.ack_button.setVisible(incident.owner != center)
 
     def _on_patrols_menu_about_to_show(self) -> None:
         """The patrols on shift now (and those already sent), read when the menu opens."""
@@ -352,6 +379,19 @@ class DetailsPanel(QWidget):
             lambda: assign_patrols(self._store, self.incident.id, chosen, self._user),
         )
 
+    def _on_impact_chosen(self, level: v.ImpactLevel) -> None:
+        if self.incident is None:
+            return
+        self._submit(
+            f"Impact set to {level.label}",
+            lambda: change_impact(self._store, self.incident.id, level, self._user),
+        )
+
+    def _on_acknowledge(self) -> None:
+        if self.incident is None:
+            return
+        self._submit("Acknowledged", lambda: acknowledge(self._store, self.incident.id, self._user))
+
     def _on_add_note(self) -> None:
         if self.incident is None:
             return
@@ -397,14 +437,17 @@ def _reason(error: BaseException) -> str:
     return text.split(": ", 1)[1] if text.startswith("incident ") and ": " in text else text
 
 
-def _change_text(entry: AuditEntry) -> str:
+def _change_text(entry: AuditEntry, call_signs: dict[str, str]) -> str:
     if entry.field == CREATED:
         return f"reported: {entry.new}"
     if entry.field == DELETED:
         return "deleted"
     if entry.field == NOTE:
         return f"note: {describe('text', entry.new)}"
-    return f"{entry.label}: {describe(entry.field, entry.old)} → {describe(entry.field, entry.new)}"
+    old, new = entry.old, entry.new
+    if entry.field == "assigned_patrols":  # call signs are what people know patrols by
+        old, new = ([call_signs.get(p, p) for p in ids or ()] for ids in (old, new))
+    return f"{entry.label}: {describe(entry.field, old)} → {describe(entry.field, new)}"
 
 
 def _holders_html(held: list[tuple[str, str]]) -> str:
