@@ -94,7 +94,7 @@ class IncidentForm(QDialog):
         self.position.setPlaceholderText(
             "41.50234, 26.31012 · 41°30'08\"N 26°18'36\"E · 35T MF ..."
         )
-        self.occurred_at = QDateTimeEdit()
+        self.occurred_at = _UtcTimeEdit()
         self.occurred_at.setTimeZone(QTimeZone.utc())
         self.occurred_at.setDisplayFormat("yyyy-MM-dd HH:mm 'Z'")
         self.occurred_at.setCalendarPopup(True)
@@ -428,6 +428,14 @@ class IncidentForm(QDialog):
 
     def _on_release_item_changed(self, _item: QListWidgetItem) -> None:
         self._release_touched = True
+
+
+class _UtcTimeEdit(QDateTimeEdit):
+    """Tab leaves the field (as in every other field) instead of walking its sections; the
+    sections are reached by typing, the arrow keys or a click."""
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        return QWidget.focusNextPrevChild(self, next)
 
 
 def _hint() -> QLabel:

@@ -187,3 +187,24 @@ def test_a_field_changed_by_someone_else_while_editing_is_shown_not_overwritten(
     assert form.save() == "i1"
     with store.read() as connection:
         assert q.incident(connection, "i1").impact.value == "low"
+
+
+def test_tab_walks_the_fields_in_reading_order_and_time_shows_local_too(qtbot, form):
+    form.activateWindow()
+    form.title.setFocus()
+    seen = []
+    for _ in range(7):
+        seen.append(form.focusWidget())
+        qtbot.keyClick(form.focusWidget(), Qt.Key.Key_Tab)
+    assert seen == [
+        form.title,
+        form.category,
+        form.impact,
+        form.confidence,
+        form.position,
+        form.occurred_at,
+        form.description,
+    ]
+    assert form._local_time.text().startswith("local time ")
+    assert "information cannot be judged" not in form._confidence_hint.text()
+    assert form._confidence_hint.text().startswith("F6: source reliability cannot be judged")
