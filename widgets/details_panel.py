@@ -15,25 +15,20 @@ from html import escape
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMenu,
-    QPlainTextEdit,
-    QPushButton,
     QTabWidget,
     QTextBrowser,
     QToolButton,
-    QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from app import values as v
-from app.audit import CREATED, DELETED, NOTE, AuditEntry, describe, trail
+from app.audit import trail
 from app.coordinates import format_position
 from app.domain import Incident, Patrol
 from app.lifecycle import (
@@ -51,6 +46,8 @@ from app.store import Store
 from app.store import queries as q
 from app.store.feed import ChangeSet
 from app.sync.holders import holders
+from widgets.audit_view import AuditView
+from widgets.notes_view import NotesView
 
 _STATUS_COLORS = {
     v.IncidentStatus.REPORTED: "#b26a00",
@@ -121,32 +118,12 @@ class DetailsPanel(QWidget):
 
         self.summary = QTextBrowser()
         self.summary.setOpenExternalLinks(False)
-        self.notes_log = QTextBrowser()
-        self.note_box = QPlainTextEdit()
-        self.note_box.setPlaceholderText("Follow-up note (Ctrl+Enter adds it)")
-        self.note_box.setTabChangesFocus(True)
-        self.note_box.setMaximumHeight(54)
-        self.add_note_button = QPushButton("Add note")
-        self.add_note_button.clicked.connect(self._on_add_note)
-        QShortcut(QKeySequence("Ctrl+Return"), self.note_box, activated=self._on_add_note)
-        notes_page = QWidget()
-        notes_layout = QVBoxLayout(notes_page)
-        notes_layout.setContentsMargins(0, 0, 0, 0)
-        notes_layout.addWidget(self.notes_log, 1)
-        add_row = QHBoxLayout()
-        add_row.addWidget(self.note_box, 1)
-        add_row.addWidget(self.add_note_button, 0, Qt.AlignmentFlag.AlignBottom)
-        notes_layout.addLayout(add_row)
-        self.audit = QTreeWidget()
-        self.audit.setRootIsDecorated(False)
-        self.audit.setAlternatingRowColors(True)
-        self.audit.setUniformRowHeights(True)
-        self.audit.setHeaderLabels(["When (UTC)", "Center", "Who", "Change", "Learned here"])
-        self.audit.header().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        self.audit.header().setStretchLastSection(False)
+        self.notes = NotesView()
+        self.notes.note_requested.connect(self._on_note_requested)
+        self.audit = AuditView()
         self.tabs = QTabWidget()
         self.tabs.addTab(self.summary, "Details")
-        self.tabs.addTab(notes_page, "Notes")
+        self.tabs.addTab(self.notes, "Notes")
         self.tabs.addTab(self.audit, "Audit trail")
 
         self.body = QWidget()  # hidden while nothing is selected
@@ -176,7 +153,7 @@ class DetailsPanel(QWidget):
         )
         self.body.hide()
         self.summary.clear()
-        self.notes_log.clear()
+        self.notes.clear()
         self.audit.clear()
         self.message.hide()
 
@@ -193,13 +170,13 @@ class DetailsPanel(QWidget):
             patrols = q.patrols(connection)
         if incident_id != self.incident_id:
             self.message.hide()
-            self.note_box.clear()
+            self.notes.box.clear()
         self.incident = incident
         by_id = {patrol.id: patrol for patrol in patrols}
         self._show_header(incident)
         self._show_summary(incident, held, by_id)
         self._show_notes(incident)
-        self._show_audit(entries, {p.id: p.call_sign for p in patrols})
+        self.audit.show_entries(entries, {p.id: p.call_sign for p in patrols})
         self._show_actions(incident)
         self.body.show()
         return True
@@ -269,41 +246,7 @@ class DetailsPanel(QWidget):
 
     def _show_notes(self, incident: Incident) -> None:
         self.tabs.setTabText(1, f"Notes ({len(incident.notes)})" if incident.notes else "Notes")
-        if not incident.notes:
-            self.notes_log.setHtml("<p style='color:#777'>No follow-ups yet.</p>")
-            return
-        self.notes_log.setHtml(
-            "".join(
-                f"<p style='margin:0 0 6px 0'><b>{v.format_utc(note.created_at)}</b> "
-                f"<span style='color:#555'>{escape(note.author)} · {escape(note.center)}</span>"
-                f"<br>{escape(note.text).replace(chr(10), '<br>')}</p>"
-                for note in incident.notes
-            )
-        )
-        self.notes_log.verticalScrollBar().setValue(self.notes_log.verticalScrollBar().maximum())
-
-    def _show_audit(self, entries: list[AuditEntry], call_signs: dict[str, str]) -> None:
-        self.audit.clear()
-        items = []
-        for entry in reversed(entries):  # newest first: what changed last is what is asked
-            learned = v.format_utc(entry.learned_at) if entry.late else "at once"
-            item = QTreeWidgetItem(
-                [
-                    v.format_utc(entry.at),
-                    entry.center,
-                    entry.author,
-                    _change_text(entry, call_signs),
-                    learned,
-                ]
-            )
-            item.setToolTip(3, _change_text(entry, call_signs))
-            item.setToolTip(
-                4, f"Made {entry.at:%Y-%m-%d %H:%M:%S}Z, learned {entry.learned_at:%H:%M:%S}Z"
-            )
-            items.append(item)
-        self.audit.addTopLevelItems(items)
-        for column in (0, 1, 2, 4):
-            self.audit.resizeColumnToContents(column)
+        self.notes.show_notes(incident.notes)
 
     def _show_actions(self, incident: Incident) -> None:
         for transition, refused in available(incident, self._store.center_id).items():
@@ -392,14 +335,13 @@ class DetailsPanel(QWidget):
             return
         self._submit("Acknowledged", lambda: acknowledge(self._store, self.incident.id, self._user))
 
-    def _on_add_note(self) -> None:
+    def _on_note_requested(self, text: str) -> None:
         if self.incident is None:
             return
-        text = self.note_box.toPlainText()
         self._submit(
             "Note added",
             lambda: add_note(self._store, self.incident.id, text, self._user),
-            after=self.note_box.clear,
+            after=self.notes.box.clear,
         )
 
     def _submit(
@@ -435,19 +377,6 @@ class DetailsPanel(QWidget):
 def _reason(error: BaseException) -> str:
     text = str(error)
     return text.split(": ", 1)[1] if text.startswith("incident ") and ": " in text else text
-
-
-def _change_text(entry: AuditEntry, call_signs: dict[str, str]) -> str:
-    if entry.field == CREATED:
-        return f"reported: {entry.new}"
-    if entry.field == DELETED:
-        return "deleted"
-    if entry.field == NOTE:
-        return f"note: {describe('text', entry.new)}"
-    old, new = entry.old, entry.new
-    if entry.field == "assigned_patrols":  # call signs are what people know patrols by
-        old, new = ([call_signs.get(p, p) for p in ids or ()] for ids in (old, new))
-    return f"{entry.label}: {describe(entry.field, old)} → {describe(entry.field, new)}"
 
 
 def _holders_html(held: list[tuple[str, str]]) -> str:

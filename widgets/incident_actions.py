@@ -58,7 +58,9 @@ class IncidentActions(QObject):
         derived: Mapping[str, Any] | None = None,
     ) -> IncidentForm:
         return self._open(
-            IncidentForm.for_new(self._store, self._settings, lon, lat, derived, self._window)
+            IncidentForm.for_new(
+                self._store, self._settings, lon, lat, self._window, derived=derived
+            )
         )
 
     def edit_selected(self) -> IncidentForm | None:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from typing import Any
 
-from PySide6.QtCore import QDateTime, Qt, QTimeZone, Signal
+from PySide6.QtCore import QDateTime, QTimeZone, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -23,8 +23,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QPlainTextEdit,
     QVBoxLayout,
     QWidget,
@@ -39,6 +37,7 @@ from app.records import INCIDENT, RELEASE_TO_ALL
 from app.settings import Settings
 from app.store import Change, Store
 from app.store import queries as q
+from widgets.release_list import ReleaseList
 
 FIELDS = (
     "title",
@@ -71,7 +70,6 @@ class IncidentForm(QDialog):
         self._store = store
         self._settings = settings
         self._incident = incident
-        self._release_touched = False
         self.setWindowTitle(f"Edit incident {incident.id}" if incident else "New incident")
         self.setMinimumWidth(620)
 
@@ -104,8 +102,7 @@ class IncidentForm(QDialog):
             "Observations, sources, what was done (Ctrl+Enter saves)"
         )
         self.description.setMinimumHeight(90)
-        self.releasability = QListWidget()
-        self.releasability.setMaximumHeight(96)
+        self.releasability = ReleaseList(settings.partners)
 
         self._confidence_hint = _hint()
         self._position_hint = _hint()
@@ -172,7 +169,6 @@ class IncidentForm(QDialog):
         self.position.textChanged.connect(self._on_position_changed)
         self.occurred_at.dateTimeChanged.connect(self._on_occurred_at_changed)
         self.category.currentIndexChanged.connect(self._on_category_changed)
-        self.releasability.itemChanged.connect(self._on_release_item_changed)
         self._fill(incident)
         self.title.setFocus()
 
@@ -185,8 +181,9 @@ class IncidentForm(QDialog):
         settings: Settings,
         lon: float | None = None,
         lat: float | None = None,
-        derived: Mapping[str, Any] | None = None,
         parent: QWidget | None = None,
+        *,
+        derived: Mapping[str, Any] | None = None,
     ) -> IncidentForm:
         """A first report, placed at (lon, lat) if given (a right-click on the map); ``derived``
         is what the map knows of that place (country, sector, distance to the border)."""
@@ -216,7 +213,9 @@ class IncidentForm(QDialog):
 
     def _fill(self, incident: Incident | None) -> None:
         now = datetime.now(UTC).replace(second=0, microsecond=0)
-        self._fill_partners(incident.releasability if incident else self._default_release())
+        self.releasability.set_released(
+            incident.releasability if incident else self._default_release()
+        )
         if incident is None:
             self.confidence.setText(v.UNKNOWN_CONFIDENCE)
             self.impact.setCurrentIndex(self.impact.findData(v.ImpactLevel.MEDIUM.value))
@@ -230,7 +229,7 @@ class IncidentForm(QDialog):
         self.set_position(incident.lon, incident.lat)
         self._set_time(incident.occurred_at)
         self.description.setPlainText(incident.description)
-        self._release_touched = True
+        self.releasability.touched = True
 
     def _set_time(self, moment: datetime) -> None:
         self.occurred_at.setDateTime(
@@ -241,30 +240,6 @@ class IncidentForm(QDialog):
     def _default_release(self) -> list[str]:
         return list(self._settings.releases.get(self.category.currentData(), [RELEASE_TO_ALL]))
 
-    def _fill_partners(self, released: tuple[str, ...] | list[str]) -> None:
-        self.releasability.blockSignals(True)
-        self.releasability.clear()
-        entries = [(RELEASE_TO_ALL, "All partners")]
-        entries += [(p.id, f"{p.name} ({p.id})") for p in self._settings.partners]
-        known = {p.id for p in self._settings.partners}
-        entries += [(c, c) for c in released if c != RELEASE_TO_ALL and c not in known]
-        for center, label in entries:
-            item = QListWidgetItem(label)
-            item.setData(Qt.ItemDataRole.UserRole, center)
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            checked = center in released
-            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
-            self.releasability.addItem(item)
-        self.releasability.blockSignals(False)
-
-    def released_to(self) -> list[str]:
-        items = [self.releasability.item(row) for row in range(self.releasability.count())]
-        return [
-            item.data(Qt.ItemDataRole.UserRole)
-            for item in items
-            if item.checkState() == Qt.CheckState.Checked
-        ]
-
     def _occurred(self) -> datetime:
         return v.from_ms(self.occurred_at.dateTime().toMSecsSinceEpoch())
 
@@ -273,7 +248,7 @@ class IncidentForm(QDialog):
         out: dict[str, Any] = {
             "category": self.category.currentData(),
             "impact": self.impact.currentData(),
-            "releasability": self.released_to(),
+            "releasability": self.releasability.released_to(),
         }
         errors: dict[str, str] = {}
         checks = {
@@ -423,11 +398,8 @@ class IncidentForm(QDialog):
         self._local_time.setText(f"local time {local:%Y-%m-%d %H:%M} ({local:%Z}, UTC{local:%z})")
 
     def _on_category_changed(self, _index: int) -> None:
-        if not self._release_touched:
-            self._fill_partners(self._default_release())
-
-    def _on_release_item_changed(self, _item: QListWidgetItem) -> None:
-        self._release_touched = True
+        if not self.releasability.touched:
+            self.releasability.set_released(self._default_release())
 
 
 class _UtcTimeEdit(QDateTimeEdit):

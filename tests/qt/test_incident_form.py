@@ -97,9 +97,11 @@ def test_a_new_incident_is_written_with_what_the_form_shows(qtbot, store, settin
     qtbot.addWidget(form)
     form.show()
     assert "Evros-3" in form._derived_hint.text()
-    assert form.released_to() == ["*"]
+    assert form.releasability.released_to() == ["*"]
     form.category.setCurrentIndex(form.category.findData("trafficking"))
-    assert form.released_to() == ["BG-SVL"]  # the category's release list from settings
+    assert form.releasability.released_to() == [
+        "BG-SVL"
+    ]  # the category's release list from settings
     qtbot.keyClicks(form.title, "Group of 12 near the fence")
     form.impact.setCurrentIndex(form.impact.findData("high"))
     form.confidence.setText("B2")
