@@ -181,6 +181,10 @@ class DetailsPanel(QWidget):
         self.body.show()
         return True
 
+    def start_note(self) -> None:
+        self.tabs.setCurrentWidget(self.notes)
+        self.notes.box.setFocus()
+
     def refresh(self) -> None:
         if self.incident is not None:
             self.show_incident_id(self.incident.id)
