@@ -9,11 +9,12 @@ and the first bad field takes the focus. Nothing is written until every field is
 from __future__ import annotations
 
 from collections.abc import Mapping
+from concurrent.futures import Future
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from typing import Any
 
-from PySide6.QtCore import QDateTime, QTimeZone, Signal
+from PySide6.QtCore import QDateTime, QTimeZone, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -51,13 +52,13 @@ FIELDS = (
 )
 _ERROR_STYLE = "color:#c62828"
 _HINT_STYLE = "color:#555"
-WRITE_TIMEOUT_S = 10.0
 
 
 class IncidentForm(QDialog):
     """Create or edit one incident. ``saved(incident_id)`` after a successful write."""
 
     saved = Signal(str)
+    _write_finished = Signal(str, object)  # from the writer thread, delivered on the GUI thread
 
     def __init__(
         self,
@@ -113,6 +114,7 @@ class IncidentForm(QDialog):
         self._form_error.setWordWrap(True)
         self._form_error.hide()
         self.errors: dict[str, QLabel] = {}
+        self._saving = False
         self._captions: dict[str, str] = {}
 
         form = QFormLayout()
@@ -152,6 +154,7 @@ class IncidentForm(QDialog):
         save.setDefault(True)
         save.setAutoDefault(True)
         self.buttons.accepted.connect(self.save)
+        self._write_finished.connect(self._on_write_finished)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self._form_error)
@@ -275,27 +278,43 @@ class IncidentForm(QDialog):
 
     # -- saving ----------------------------------------------------------------------------------
 
-    def save(self) -> str | None:
-        """Check, write, close; on a refusal show it where it belongs and keep the form open."""
+    def save(self) -> None:
+        """Check and hand the write to the store's writer; the form closes when it is done
+        (``saved``), or shows the refusal where it belongs and stays open. The GUI thread never
+        waits for the write (it may queue behind a partner's catch-up)."""
+        if self._saving:
+            return
         values, errors = self.values()
-        if not errors:
-            try:
-                incident_id = self._write(values)
-            except ValidationError as error:
-                errors[error.field if error.field in FIELDS else ""] = error.message
-            except LimesError as error:
-                errors[""] = str(error)
-            else:
-                self.saved.emit(incident_id)
-                self.accept()
-                return incident_id
-        self._show_errors(errors)
-        return None
+        if errors:
+            self._show_errors(errors)
+            return
+        try:
+            incident_id, future = self._write(values)
+        except LimesError as error:
+            self._show_errors(_placed(error))
+            return
+        self._saving = True
+        self.buttons.setEnabled(False)
+        future.add_done_callback(
+            lambda done: self._write_finished.emit(incident_id, done.exception())
+        )
 
-    def _write(self, values: dict[str, Any]) -> str:
+    @Slot(str, object)
+    def _on_write_finished(self, incident_id: str, error: BaseException | None) -> None:
+        self._saving = False
+        self.buttons.setEnabled(True)
+        if error is None:
+            self.saved.emit(incident_id)
+            self.accept()
+            return
+        if isinstance(error, ValidationError) and self._incident is not None:
+            self._reload_incident()  # the next save starts from what is true now
+        self._show_errors(_placed(error))
+
+    def _write(self, values: dict[str, Any]) -> tuple[str, Future[Any]]:
         return self._write_new(values) if self._incident is None else self._write_edit(values)
 
-    def _write_new(self, values: dict[str, Any]) -> str:
+    def _write_new(self, values: dict[str, Any]) -> tuple[str, Future[Any]]:
         lon, lat = values["position"]
         incident = new_incident(
             id=new_incident_id(self._store.center_id),
@@ -313,10 +332,9 @@ class IncidentForm(QDialog):
             now=max(datetime.now(UTC), values["occurred_at"]),
         )
         change = Change("incident", incident.id, incident.to_fields())
-        self._store.commit([change], self._settings.user).result(WRITE_TIMEOUT_S)
-        return incident.id
+        return incident.id, self._store.commit([change], self._settings.user)
 
-    def _write_edit(self, values: dict[str, Any]) -> str:
+    def _write_edit(self, values: dict[str, Any]) -> tuple[str, Future[Any]]:
         """Only the fields the operator changed are written, checked against what the form
         showed: a field changed by someone else meanwhile is refused, not overwritten."""
         assert self._incident is not None
@@ -339,12 +357,7 @@ class IncidentForm(QDialog):
         if changed.get("occurred_at", 0) > held["reported_at"]:
             raise ValidationError("occurred_at", "is after the time it was reported")
         future = edit_incident(self._store, self._incident.id, changed, held, self._settings.user)
-        try:
-            future.result(WRITE_TIMEOUT_S)
-        except ValidationError:
-            self._reload_incident()  # the next save starts from what is true now
-            raise
-        return self._incident.id
+        return self._incident.id, future
 
     def _reload_incident(self) -> None:
         assert self._incident is not None
@@ -400,6 +413,13 @@ class IncidentForm(QDialog):
     def _on_category_changed(self, _index: int) -> None:
         if not self.releasability.touched:
             self.releasability.set_released(self._default_release())
+
+
+def _placed(error: BaseException) -> dict[str, str]:
+    """An error by the field it is about ("" for the form as a whole)."""
+    if isinstance(error, ValidationError) and error.field in FIELDS:
+        return {error.field: error.message}
+    return {"": str(error)}
 
 
 class _UtcTimeEdit(QDateTimeEdit):

@@ -44,7 +44,8 @@ def test_ctrl_e_edits_the_selected_incident_and_refuses_a_partners(qtbot, window
     form = window.incident_actions.form
     assert form.windowTitle() == f"Edit incident {mine}"
     form.title.setText("Edited from the window")
-    form.save()
+    with qtbot.waitSignal(form.saved):
+        form.save()
     with store.read() as connection:
         assert q.incident(connection, mine).title == "Edited from the window"
     qtbot.waitUntil(lambda: "Edited from the window" in window.details.header.text(), timeout=5000)
