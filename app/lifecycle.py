@@ -185,6 +185,8 @@ def change_impact(
     def plan(connection: Connection) -> tuple[list[Change], v.ImpactLevel]:
         incident = _current(connection, incident_id)
         check_owner(incident, store.center_id, "change its impact level")
+        if incident.deleted:
+            raise TransitionRefused(incident_id, "deleted", "the incident was deleted")
         if level is incident.impact:
             return [], level
         return [Change("incident", incident_id, {"impact": level.value})], level
@@ -218,7 +220,8 @@ def assign_patrols(
         if refused is not None:
             raise refused
         known = {patrol.id for patrol in q.patrols(connection)}
-        unknown = [patrol_id for patrol_id in wanted if patrol_id not in known]
+        held = set(incident.assigned_patrols)  # one since taken off the roster may stay
+        unknown = [p for p in wanted if p not in known and p not in held]
         if unknown:
             raise TransitionRefused(incident_id, "patrol", f"unknown patrol {', '.join(unknown)}")
         fields: dict[str, object] = {}
