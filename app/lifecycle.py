@@ -113,13 +113,9 @@ def refusal(incident: Incident, transition: Transition, center: str) -> Transiti
     """Why ``center`` may not make ``transition`` on ``incident`` now, or None if it may."""
     if incident.deleted:
         return TransitionRefused(incident.id, "deleted", "the incident was deleted")
-    if incident.owner != center:
-        return TransitionRefused(
-            incident.id,
-            "owner",
-            f"only the owner center {incident.owner} may {transition.value} it; "
-            f"{center} may add a note",
-        )
+    refused = owner_refusal(incident, center, f"{transition.value} it")
+    if refused is not None:
+        return refused
     rule = RULES[transition]
     if incident.status not in rule.sources:
         return TransitionRefused(
@@ -139,13 +135,21 @@ def available(incident: Incident, center: str) -> dict[Transition, TransitionRef
     return {transition: refusal(incident, transition, center) for transition in Transition}
 
 
+def owner_refusal(incident: Incident, center: str, what: str) -> TransitionRefused | None:
+    """The owner rule: only the owner center changes an incident; partners add notes."""
+    if incident.owner == center:
+        return None
+    return TransitionRefused(
+        incident.id,
+        "owner",
+        f"only the owner center {incident.owner} may {what}; {center} may add a note",
+    )
+
+
 def check_owner(incident: Incident, center: str, what: str) -> None:
-    if incident.owner != center:
-        raise TransitionRefused(
-            incident.id,
-            "owner",
-            f"only the owner center {incident.owner} may {what}; {center} may add a note",
-        )
+    refused = owner_refusal(incident, center, what)
+    if refused is not None:
+        raise refused
 
 
 def _current(connection: Connection, incident_id: str) -> Incident:
@@ -181,11 +185,26 @@ def change_impact(
     def plan(connection: Connection) -> tuple[list[Change], v.ImpactLevel]:
         incident = _current(connection, incident_id)
         check_owner(incident, store.center_id, "change its impact level")
+        if incident.deleted:
+            raise TransitionRefused(incident_id, "deleted", "the incident was deleted")
         if level is incident.impact:
             return [], level
         return [Change("incident", incident_id, {"impact": level.value})], level
 
     return store.commit_planned(plan, author)
+
+
+def assign_refusal(incident: Incident, center: str) -> TransitionRefused | None:
+    """Why ``center`` may not send patrols to ``incident`` now, or None if it may."""
+    refused = owner_refusal(incident, center, "assign patrols to it")
+    if refused is not None:
+        return refused
+    if incident.deleted or not incident.status.is_open or incident.status is S.RESOLVED:
+        state = "deleted" if incident.deleted else incident.status.value
+        return TransitionRefused(
+            incident.id, "lifecycle", f"patrols are assigned to open incidents, not a {state} one"
+        )
+    return None
 
 
 def assign_patrols(
@@ -197,15 +216,12 @@ def assign_patrols(
 
     def plan(connection: Connection) -> tuple[list[Change], v.IncidentStatus]:
         incident = _current(connection, incident_id)
-        check_owner(incident, store.center_id, "assign patrols to it")
-        if not incident.status.is_open or incident.status is S.RESOLVED:
-            raise TransitionRefused(
-                incident_id,
-                "lifecycle",
-                f"patrols are assigned to open incidents, not a {incident.status.value} one",
-            )
+        refused = assign_refusal(incident, store.center_id)
+        if refused is not None:
+            raise refused
         known = {patrol.id for patrol in q.patrols(connection)}
-        unknown = [patrol_id for patrol_id in wanted if patrol_id not in known]
+        held = set(incident.assigned_patrols)  # one since taken off the roster may stay
+        unknown = [p for p in wanted if p not in known and p not in held]
         if unknown:
             raise TransitionRefused(incident_id, "patrol", f"unknown patrol {', '.join(unknown)}")
         fields: dict[str, object] = {}

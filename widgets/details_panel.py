@@ -15,41 +15,39 @@ from html import escape
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMenu,
-    QPlainTextEdit,
-    QPushButton,
     QTabWidget,
     QTextBrowser,
     QToolButton,
-    QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from app import values as v
-from app.audit import CREATED, DELETED, NOTE, AuditEntry, describe, trail
+from app.audit import trail
 from app.coordinates import format_position
 from app.domain import Incident, Patrol
 from app.lifecycle import (
     Transition,
-    TransitionRefused,
     apply_transition,
     assign_patrols,
+    assign_refusal,
     available,
-    check_owner,
+    change_impact,
+    owner_refusal,
 )
-from app.notes import add_note
+from app.notes import acknowledge, add_note
 from app.settings import Settings
 from app.store import Store
 from app.store import queries as q
 from app.store.feed import ChangeSet
 from app.sync.holders import holders
+from widgets.audit_view import AuditView
+from widgets.notes_view import NotesView
 
 _STATUS_COLORS = {
     v.IncidentStatus.REPORTED: "#b26a00",
@@ -81,12 +79,12 @@ class DetailsPanel(QWidget):
         self.header = QLabel()
         self.header.setTextFormat(Qt.TextFormat.RichText)
         self.header.setWordWrap(True)
-        self.buttons: dict[Transition, QPushButton] = {}
+        self.buttons: dict[Transition, QToolButton] = {}
         actions = QHBoxLayout()
         actions.setSpacing(4)
         for transition in Transition:
-            button = QPushButton(transition.label)
-            button.setAutoDefault(False)
+            button = QToolButton()  # compact: nine actions share the dock's width
+            button.setText(transition.label)
             button.clicked.connect(lambda _=False, t=transition: self._on_transition_clicked(t))
             self.buttons[transition] = button
             actions.addWidget(button)
@@ -97,6 +95,22 @@ class DetailsPanel(QWidget):
         self.patrols_button.setMenu(self.patrols_menu)
         self.patrols_menu.aboutToShow.connect(self._on_patrols_menu_about_to_show)
         actions.addWidget(self.patrols_button)
+        self.impact_button = QToolButton()
+        self.impact_button.setText("Impact")
+        self.impact_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.impact_menu = QMenu(self.impact_button)
+        for level in v.INCIDENT_IMPACT_LEVELS:
+            action = self.impact_menu.addAction(level.label)
+            action.setCheckable(True)
+            action.setData(level.value)
+            action.triggered.connect(lambda _=False, level=level: self._on_impact_chosen(level))
+        self.impact_button.setMenu(self.impact_menu)
+        actions.addWidget(self.impact_button)
+        self.ack_button = QToolButton()
+        self.ack_button.setText("Acknowledge")
+        self.ack_button.setToolTip("Tell the owner center this center has seen it (adds a note)")
+        self.ack_button.clicked.connect(self._on_acknowledge)
+        actions.addWidget(self.ack_button)
         actions.addStretch(1)
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -104,32 +118,12 @@ class DetailsPanel(QWidget):
 
         self.summary = QTextBrowser()
         self.summary.setOpenExternalLinks(False)
-        self.notes_log = QTextBrowser()
-        self.note_box = QPlainTextEdit()
-        self.note_box.setPlaceholderText("Follow-up note (Ctrl+Enter adds it)")
-        self.note_box.setTabChangesFocus(True)
-        self.note_box.setMaximumHeight(54)
-        self.add_note_button = QPushButton("Add note")
-        self.add_note_button.clicked.connect(self._on_add_note)
-        QShortcut(QKeySequence("Ctrl+Return"), self.note_box, activated=self._on_add_note)
-        notes_page = QWidget()
-        notes_layout = QVBoxLayout(notes_page)
-        notes_layout.setContentsMargins(0, 0, 0, 0)
-        notes_layout.addWidget(self.notes_log, 1)
-        add_row = QHBoxLayout()
-        add_row.addWidget(self.note_box, 1)
-        add_row.addWidget(self.add_note_button, 0, Qt.AlignmentFlag.AlignBottom)
-        notes_layout.addLayout(add_row)
-        self.audit = QTreeWidget()
-        self.audit.setRootIsDecorated(False)
-        self.audit.setAlternatingRowColors(True)
-        self.audit.setUniformRowHeights(True)
-        self.audit.setHeaderLabels(["When (UTC)", "Center", "Who", "Change", "Learned here"])
-        self.audit.header().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        self.audit.header().setStretchLastSection(False)
+        self.notes = NotesView()
+        self.notes.note_requested.connect(self._on_note_requested)
+        self.audit = AuditView()
         self.tabs = QTabWidget()
         self.tabs.addTab(self.summary, "Details")
-        self.tabs.addTab(notes_page, "Notes")
+        self.tabs.addTab(self.notes, "Notes")
         self.tabs.addTab(self.audit, "Audit trail")
 
         self.body = QWidget()  # hidden while nothing is selected
@@ -159,7 +153,7 @@ class DetailsPanel(QWidget):
         )
         self.body.hide()
         self.summary.clear()
-        self.notes_log.clear()
+        self.notes.clear()
         self.audit.clear()
         self.message.hide()
 
@@ -176,16 +170,20 @@ class DetailsPanel(QWidget):
             patrols = q.patrols(connection)
         if incident_id != self.incident_id:
             self.message.hide()
-            self.note_box.clear()
+            self.notes.box.clear()
         self.incident = incident
         by_id = {patrol.id: patrol for patrol in patrols}
         self._show_header(incident)
         self._show_summary(incident, held, by_id)
         self._show_notes(incident)
-        self._show_audit(entries)
+        self.audit.show_entries(entries, {p.id: p.call_sign for p in patrols})
         self._show_actions(incident)
         self.body.show()
         return True
+
+    def start_note(self) -> None:
+        self.tabs.setCurrentWidget(self.notes)
+        self.notes.box.setFocus()
 
     def refresh(self) -> None:
         if self.incident is not None:
@@ -252,53 +250,29 @@ class DetailsPanel(QWidget):
 
     def _show_notes(self, incident: Incident) -> None:
         self.tabs.setTabText(1, f"Notes ({len(incident.notes)})" if incident.notes else "Notes")
-        if not incident.notes:
-            self.notes_log.setHtml("<p style='color:#777'>No follow-ups yet.</p>")
-            return
-        self.notes_log.setHtml(
-            "".join(
-                f"<p style='margin:0 0 6px 0'><b>{v.format_utc(note.created_at)}</b> "
-                f"<span style='color:#555'>{escape(note.author)} · {escape(note.center)}</span>"
-                f"<br>{escape(note.text).replace(chr(10), '<br>')}</p>"
-                for note in incident.notes
-            )
-        )
-        self.notes_log.verticalScrollBar().setValue(self.notes_log.verticalScrollBar().maximum())
-
-    def _show_audit(self, entries: list[AuditEntry]) -> None:
-        self.audit.clear()
-        items = []
-        for entry in reversed(entries):  # newest first: what changed last is what is asked
-            learned = v.format_utc(entry.learned_at) if entry.late else "at once"
-            item = QTreeWidgetItem(
-                [v.format_utc(entry.at), entry.center, entry.author, _change_text(entry), learned]
-            )
-            item.setToolTip(3, _change_text(entry))
-            item.setToolTip(
-                4, f"Made {entry.at:%Y-%m-%d %H:%M:%S}Z, learned {entry.learned_at:%H:%M:%S}Z"
-            )
-            items.append(item)
-        self.audit.addTopLevelItems(items)
-        for column in (0, 1, 2, 4):
-            self.audit.resizeColumnToContents(column)
+        self.notes.show_notes(incident.notes)
 
     def _show_actions(self, incident: Incident) -> None:
         for transition, refused in available(incident, self._store.center_id).items():
             button = self.buttons[transition]
             button.setEnabled(refused is None)
             button.setToolTip(_reason(refused) if refused else f"{transition.label} this incident")
-        try:
-            check_owner(incident, self._store.center_id, "assign patrols to it")
-            assignable = (
-                incident.status.is_open and incident.status is not v.IncidentStatus.RESOLVED
-            )
-            why = "" if assignable else f"the incident is {incident.status.value}"
-        except TransitionRefused as error:
-            assignable, why = False, _reason(error)
+        center = self._store.center_id
+        refused = assign_refusal(incident, center)
+        why = _reason(refused) if refused else ""
+        assignable = refused is None
         count = len(incident.assigned_patrols)
         self.patrols_button.setText(f"Patrols ({count})" if count else "Patrols")
         self.patrols_button.setEnabled(assignable)
         self.patrols_button.setToolTip(why or "Send patrols on shift to this incident")
+        impact_refused = owner_refusal(incident, center, "change its impact level")
+        self.impact_button.setEnabled(impact_refused is None and not incident.deleted)
+        self.impact_button.setToolTip(
+            _reason(impact_refused) if impact_refused else "Change the impact level"
+        )
+        for action in self.impact_menu.actions():
+            action.setChecked(action.data() == incident.impact.value)
+        self.ack_button.setVisible(incident.owner != center)
 
     def _on_patrols_menu_about_to_show(self) -> None:
         """The patrols on shift now (and those already sent), read when the menu opens."""
@@ -352,14 +326,26 @@ class DetailsPanel(QWidget):
             lambda: assign_patrols(self._store, self.incident.id, chosen, self._user),
         )
 
-    def _on_add_note(self) -> None:
+    def _on_impact_chosen(self, level: v.ImpactLevel) -> None:
         if self.incident is None:
             return
-        text = self.note_box.toPlainText()
+        self._submit(
+            f"Impact set to {level.label}",
+            lambda: change_impact(self._store, self.incident.id, level, self._user),
+        )
+
+    def _on_acknowledge(self) -> None:
+        if self.incident is None:
+            return
+        self._submit("Acknowledged", lambda: acknowledge(self._store, self.incident.id, self._user))
+
+    def _on_note_requested(self, text: str) -> None:
+        if self.incident is None:
+            return
         self._submit(
             "Note added",
             lambda: add_note(self._store, self.incident.id, text, self._user),
-            after=self.note_box.clear,
+            after=self.notes.box.clear,
         )
 
     def _submit(
@@ -395,16 +381,6 @@ class DetailsPanel(QWidget):
 def _reason(error: BaseException) -> str:
     text = str(error)
     return text.split(": ", 1)[1] if text.startswith("incident ") and ": " in text else text
-
-
-def _change_text(entry: AuditEntry) -> str:
-    if entry.field == CREATED:
-        return f"reported: {entry.new}"
-    if entry.field == DELETED:
-        return "deleted"
-    if entry.field == NOTE:
-        return f"note: {describe('text', entry.new)}"
-    return f"{entry.label}: {describe(entry.field, entry.old)} → {describe(entry.field, entry.new)}"
 
 
 def _holders_html(held: list[tuple[str, str]]) -> str:

@@ -1,4 +1,5 @@
-"""The Incident menu: new (Ctrl+N) and edit the selected incident (Ctrl+E).
+"""The Incident menu: new (Ctrl+N), edit the selected incident (Ctrl+E), add a note to it
+(Ctrl+Shift+N).
 
 Kept out of the main window so that it only installs it; the map's "new incident here" calls
 :meth:`IncidentActions.new_incident` with the place it was asked for.
@@ -47,7 +48,10 @@ class IncidentActions(QObject):
         self.edit_action = QAction("&Edit selected incident…", window)
         self.edit_action.setShortcut(QKeySequence("Ctrl+E"))
         self.edit_action.triggered.connect(self.edit_selected)
-        for action in (self.new_action, self.edit_action):
+        self.note_action = QAction("Add a follow-up &note…", window)
+        self.note_action.setShortcut(QKeySequence("Ctrl+Shift+N"))
+        self.note_action.triggered.connect(self.note_on_selected)
+        for action in (self.new_action, self.edit_action, self.note_action):
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             menu.addAction(action)
 
@@ -58,7 +62,9 @@ class IncidentActions(QObject):
         derived: Mapping[str, Any] | None = None,
     ) -> IncidentForm:
         return self._open(
-            IncidentForm.for_new(self._store, self._settings, lon, lat, derived, self._window)
+            IncidentForm.for_new(
+                self._store, self._settings, lon, lat, self._window, derived=derived
+            )
         )
 
     def edit_selected(self) -> IncidentForm | None:
@@ -72,6 +78,13 @@ class IncidentActions(QObject):
             self._window.statusBar().showMessage(str(error), 8000)
             return None
         return self._open(form)
+
+    def note_on_selected(self) -> None:
+        """Straight to the note box of the incident in the details dock."""
+        if self._details.incident is None:
+            self._window.statusBar().showMessage("Select an incident to add a note to it.", 5000)
+            return
+        self._details.start_note()
 
     def _open(self, form: IncidentForm) -> IncidentForm:
         form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

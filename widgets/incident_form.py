@@ -9,11 +9,12 @@ and the first bad field takes the focus. Nothing is written until every field is
 from __future__ import annotations
 
 from collections.abc import Mapping
+from concurrent.futures import Future
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from typing import Any
 
-from PySide6.QtCore import QDateTime, Qt, QTimeZone, Signal
+from PySide6.QtCore import QDateTime, QTimeZone, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -23,8 +24,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QPlainTextEdit,
     QVBoxLayout,
     QWidget,
@@ -39,6 +38,7 @@ from app.records import INCIDENT, RELEASE_TO_ALL
 from app.settings import Settings
 from app.store import Change, Store
 from app.store import queries as q
+from widgets.release_list import ReleaseList
 
 FIELDS = (
     "title",
@@ -52,13 +52,13 @@ FIELDS = (
 )
 _ERROR_STYLE = "color:#c62828"
 _HINT_STYLE = "color:#555"
-WRITE_TIMEOUT_S = 10.0
 
 
 class IncidentForm(QDialog):
     """Create or edit one incident. ``saved(incident_id)`` after a successful write."""
 
     saved = Signal(str)
+    _write_finished = Signal(str, object)  # from the writer thread, delivered on the GUI thread
 
     def __init__(
         self,
@@ -71,7 +71,6 @@ class IncidentForm(QDialog):
         self._store = store
         self._settings = settings
         self._incident = incident
-        self._release_touched = False
         self.setWindowTitle(f"Edit incident {incident.id}" if incident else "New incident")
         self.setMinimumWidth(620)
 
@@ -94,7 +93,7 @@ class IncidentForm(QDialog):
         self.position.setPlaceholderText(
             "41.50234, 26.31012 · 41°30'08\"N 26°18'36\"E · 35T MF ..."
         )
-        self.occurred_at = QDateTimeEdit()
+        self.occurred_at = _UtcTimeEdit()
         self.occurred_at.setTimeZone(QTimeZone.utc())
         self.occurred_at.setDisplayFormat("yyyy-MM-dd HH:mm 'Z'")
         self.occurred_at.setCalendarPopup(True)
@@ -104,8 +103,7 @@ class IncidentForm(QDialog):
             "Observations, sources, what was done (Ctrl+Enter saves)"
         )
         self.description.setMinimumHeight(90)
-        self.releasability = QListWidget()
-        self.releasability.setMaximumHeight(96)
+        self.releasability = ReleaseList(settings.partners)
 
         self._confidence_hint = _hint()
         self._position_hint = _hint()
@@ -116,6 +114,7 @@ class IncidentForm(QDialog):
         self._form_error.setWordWrap(True)
         self._form_error.hide()
         self.errors: dict[str, QLabel] = {}
+        self._saving = False
         self._captions: dict[str, str] = {}
 
         form = QFormLayout()
@@ -155,6 +154,7 @@ class IncidentForm(QDialog):
         save.setDefault(True)
         save.setAutoDefault(True)
         self.buttons.accepted.connect(self.save)
+        self._write_finished.connect(self._on_write_finished)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self._form_error)
@@ -172,7 +172,6 @@ class IncidentForm(QDialog):
         self.position.textChanged.connect(self._on_position_changed)
         self.occurred_at.dateTimeChanged.connect(self._on_occurred_at_changed)
         self.category.currentIndexChanged.connect(self._on_category_changed)
-        self.releasability.itemChanged.connect(self._on_release_item_changed)
         self._fill(incident)
         self.title.setFocus()
 
@@ -185,8 +184,9 @@ class IncidentForm(QDialog):
         settings: Settings,
         lon: float | None = None,
         lat: float | None = None,
-        derived: Mapping[str, Any] | None = None,
         parent: QWidget | None = None,
+        *,
+        derived: Mapping[str, Any] | None = None,
     ) -> IncidentForm:
         """A first report, placed at (lon, lat) if given (a right-click on the map); ``derived``
         is what the map knows of that place (country, sector, distance to the border)."""
@@ -216,7 +216,9 @@ class IncidentForm(QDialog):
 
     def _fill(self, incident: Incident | None) -> None:
         now = datetime.now(UTC).replace(second=0, microsecond=0)
-        self._fill_partners(incident.releasability if incident else self._default_release())
+        self.releasability.set_released(
+            incident.releasability if incident else self._default_release()
+        )
         if incident is None:
             self.confidence.setText(v.UNKNOWN_CONFIDENCE)
             self.impact.setCurrentIndex(self.impact.findData(v.ImpactLevel.MEDIUM.value))
@@ -230,7 +232,7 @@ class IncidentForm(QDialog):
         self.set_position(incident.lon, incident.lat)
         self._set_time(incident.occurred_at)
         self.description.setPlainText(incident.description)
-        self._release_touched = True
+        self.releasability.touched = True
 
     def _set_time(self, moment: datetime) -> None:
         self.occurred_at.setDateTime(
@@ -241,30 +243,6 @@ class IncidentForm(QDialog):
     def _default_release(self) -> list[str]:
         return list(self._settings.releases.get(self.category.currentData(), [RELEASE_TO_ALL]))
 
-    def _fill_partners(self, released: tuple[str, ...] | list[str]) -> None:
-        self.releasability.blockSignals(True)
-        self.releasability.clear()
-        entries = [(RELEASE_TO_ALL, "All partners")]
-        entries += [(p.id, f"{p.name} ({p.id})") for p in self._settings.partners]
-        known = {p.id for p in self._settings.partners}
-        entries += [(c, c) for c in released if c != RELEASE_TO_ALL and c not in known]
-        for center, label in entries:
-            item = QListWidgetItem(label)
-            item.setData(Qt.ItemDataRole.UserRole, center)
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            checked = center in released
-            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
-            self.releasability.addItem(item)
-        self.releasability.blockSignals(False)
-
-    def released_to(self) -> list[str]:
-        items = [self.releasability.item(row) for row in range(self.releasability.count())]
-        return [
-            item.data(Qt.ItemDataRole.UserRole)
-            for item in items
-            if item.checkState() == Qt.CheckState.Checked
-        ]
-
     def _occurred(self) -> datetime:
         return v.from_ms(self.occurred_at.dateTime().toMSecsSinceEpoch())
 
@@ -273,7 +251,7 @@ class IncidentForm(QDialog):
         out: dict[str, Any] = {
             "category": self.category.currentData(),
             "impact": self.impact.currentData(),
-            "releasability": self.released_to(),
+            "releasability": self.releasability.released_to(),
         }
         errors: dict[str, str] = {}
         checks = {
@@ -300,27 +278,43 @@ class IncidentForm(QDialog):
 
     # -- saving ----------------------------------------------------------------------------------
 
-    def save(self) -> str | None:
-        """Check, write, close; on a refusal show it where it belongs and keep the form open."""
+    def save(self) -> None:
+        """Check and hand the write to the store's writer; the form closes when it is done
+        (``saved``), or shows the refusal where it belongs and stays open. The GUI thread never
+        waits for the write (it may queue behind a partner's catch-up)."""
+        if self._saving:
+            return
         values, errors = self.values()
-        if not errors:
-            try:
-                incident_id = self._write(values)
-            except ValidationError as error:
-                errors[error.field if error.field in FIELDS else ""] = error.message
-            except LimesError as error:
-                errors[""] = str(error)
-            else:
-                self.saved.emit(incident_id)
-                self.accept()
-                return incident_id
-        self._show_errors(errors)
-        return None
+        if errors:
+            self._show_errors(errors)
+            return
+        try:
+            incident_id, future = self._write(values)
+        except LimesError as error:
+            self._show_errors(_placed(error))
+            return
+        self._saving = True
+        self.buttons.setEnabled(False)
+        future.add_done_callback(
+            lambda done: self._write_finished.emit(incident_id, done.exception())
+        )
 
-    def _write(self, values: dict[str, Any]) -> str:
+    @Slot(str, object)
+    def _on_write_finished(self, incident_id: str, error: BaseException | None) -> None:
+        self._saving = False
+        self.buttons.setEnabled(True)
+        if error is None:
+            self.saved.emit(incident_id)
+            self.accept()
+            return
+        if isinstance(error, ValidationError) and self._incident is not None:
+            self._reload_incident()  # the next save starts from what is true now
+        self._show_errors(_placed(error))
+
+    def _write(self, values: dict[str, Any]) -> tuple[str, Future[Any]]:
         return self._write_new(values) if self._incident is None else self._write_edit(values)
 
-    def _write_new(self, values: dict[str, Any]) -> str:
+    def _write_new(self, values: dict[str, Any]) -> tuple[str, Future[Any]]:
         lon, lat = values["position"]
         incident = new_incident(
             id=new_incident_id(self._store.center_id),
@@ -338,10 +332,9 @@ class IncidentForm(QDialog):
             now=max(datetime.now(UTC), values["occurred_at"]),
         )
         change = Change("incident", incident.id, incident.to_fields())
-        self._store.commit([change], self._settings.user).result(WRITE_TIMEOUT_S)
-        return incident.id
+        return incident.id, self._store.commit([change], self._settings.user)
 
-    def _write_edit(self, values: dict[str, Any]) -> str:
+    def _write_edit(self, values: dict[str, Any]) -> tuple[str, Future[Any]]:
         """Only the fields the operator changed are written, checked against what the form
         showed: a field changed by someone else meanwhile is refused, not overwritten."""
         assert self._incident is not None
@@ -364,12 +357,7 @@ class IncidentForm(QDialog):
         if changed.get("occurred_at", 0) > held["reported_at"]:
             raise ValidationError("occurred_at", "is after the time it was reported")
         future = edit_incident(self._store, self._incident.id, changed, held, self._settings.user)
-        try:
-            future.result(WRITE_TIMEOUT_S)
-        except ValidationError:
-            self._reload_incident()  # the next save starts from what is true now
-            raise
-        return self._incident.id
+        return self._incident.id, future
 
     def _reload_incident(self) -> None:
         assert self._incident is not None
@@ -423,11 +411,23 @@ class IncidentForm(QDialog):
         self._local_time.setText(f"local time {local:%Y-%m-%d %H:%M} ({local:%Z}, UTC{local:%z})")
 
     def _on_category_changed(self, _index: int) -> None:
-        if not self._release_touched:
-            self._fill_partners(self._default_release())
+        if not self.releasability.touched:
+            self.releasability.set_released(self._default_release())
 
-    def _on_release_item_changed(self, _item: QListWidgetItem) -> None:
-        self._release_touched = True
+
+def _placed(error: BaseException) -> dict[str, str]:
+    """An error by the field it is about ("" for the form as a whole)."""
+    if isinstance(error, ValidationError) and error.field in FIELDS:
+        return {error.field: error.message}
+    return {"": str(error)}
+
+
+class _UtcTimeEdit(QDateTimeEdit):
+    """Tab leaves the field (as in every other field) instead of walking its sections; the
+    sections are reached by typing, the arrow keys or a click."""
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        return QWidget.focusNextPrevChild(self, next)
 
 
 def _hint() -> QLabel:

@@ -86,15 +86,15 @@ def test_validating_from_the_dock_is_written_and_shown_with_who_did_it(qtbot, pa
 
 def test_a_note_typed_in_the_dock_joins_the_log(qtbot, panel, store):
     panel.tabs.setCurrentIndex(1)
-    qtbot.keyClicks(panel.note_box, "EVROS-11 checking the fence at km 14")
-    qtbot.keyClick(panel.note_box, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: "km 14" in panel.notes_log.toPlainText(), timeout=5000)
-    assert panel.note_box.toPlainText() == ""
+    qtbot.keyClicks(panel.notes.box, "EVROS-11 checking the fence at km 14")
+    qtbot.keyClick(panel.notes.box, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: "km 14" in panel.notes.log.toPlainText(), timeout=5000)
+    assert panel.notes.box.toPlainText() == ""
     assert panel.tabs.tabText(1) == "Notes (1)"
     with store.read() as connection:
         (note,) = q.notes_of(connection, "i1")
     assert (note.author, note.center) == ("sofia", "GR-ORE")
-    qtbot.mouseClick(panel.add_note_button, Qt.MouseButton.LeftButton)  # empty: refused
+    qtbot.mouseClick(panel.notes.add_button, Qt.MouseButton.LeftButton)  # empty: refused
     assert "text: is required" in panel.message.text()
 
 
@@ -111,6 +111,9 @@ def test_patrols_on_shift_are_offered_and_sending_one_starts_the_response(qtbot,
         assert q.incident(connection, "i1").assigned_patrols == ("p1",)
     assert panel.patrols_button.text() == "Patrols (1)"
     assert "EVROS-1" in panel.summary.toPlainText()
+    changes = [panel.audit.change_at(i) for i in range(panel.audit.topLevelItemCount())]
+    assert "patrols: none → EVROS-1" in changes
+    assert "status: Validated → Responding" in changes
 
 
 def test_a_partners_incident_is_followed_up_with_notes_only(qtbot, panel, store):
@@ -123,9 +126,15 @@ def test_a_partners_incident_is_followed_up_with_notes_only(qtbot, panel, store)
         assert not button.isEnabled()
         assert "only the owner center BG-SVL" in button.toolTip()
     assert not panel.patrols_button.isEnabled()
-    panel.note_box.setPlainText("Seen from GR side too")
-    qtbot.mouseClick(panel.add_note_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: "GR side" in panel.notes_log.toPlainText(), timeout=5000)
+    assert not panel.impact_button.isEnabled()
+    assert "BG-SVL may change its impact level" in panel.impact_button.toolTip()
+    assert "follow it up with notes" in panel.header.text()
+    assert panel.ack_button.isVisible()
+    qtbot.mouseClick(panel.ack_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Acknowledged" in panel.notes.log.toPlainText(), timeout=5000)
+    panel.notes.box.setPlainText("Seen from GR side too")
+    qtbot.mouseClick(panel.notes.add_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "GR side" in panel.notes.log.toPlainText(), timeout=5000)
 
 
 def test_a_deleted_incident_says_so_and_offers_nothing(qtbot, panel, store):
@@ -133,4 +142,14 @@ def test_a_deleted_incident_says_so_and_offers_nothing(qtbot, panel, store):
     panel.refresh()
     assert "DELETED" in panel.header.text()
     assert not any(button.isEnabled() for button in panel.buttons.values())
-    assert panel.audit.topLevelItem(0).text(3) == "deleted"
+    assert panel.audit.change_at(0) == "deleted"
+
+
+def test_the_owner_changes_the_impact_level_from_the_dock(qtbot, panel, store):
+    assert not panel.ack_button.isVisible()  # nothing to acknowledge on our own incident
+    assert panel.impact_button.isEnabled()
+    high = next(a for a in panel.impact_menu.actions() if a.data() == "high")
+    high.trigger()
+    qtbot.waitUntil(lambda: "impact <b>High</b>" in panel.header.text(), timeout=5000)
+    assert panel.audit.change_at(0) == "impact: Medium → High"
+    assert high.isChecked()

@@ -85,7 +85,8 @@ def test_every_error_at_once_then_fixed_one_by_one(qtbot, form, store):
     form.confidence.setText("b2")
     form.position.setText("41°30'08\"N 26°18'36\"E")
     form.occurred_at.setDateTime(QDateTime.currentDateTimeUtc().addSecs(-600))
-    form.save()
+    with qtbot.waitSignal(form.saved):
+        form.save()
     assert _visible_errors(form) == {}
     assert not form.isVisible()
 
@@ -97,9 +98,11 @@ def test_a_new_incident_is_written_with_what_the_form_shows(qtbot, store, settin
     qtbot.addWidget(form)
     form.show()
     assert "Evros-3" in form._derived_hint.text()
-    assert form.released_to() == ["*"]
+    assert form.releasability.released_to() == ["*"]
     form.category.setCurrentIndex(form.category.findData("trafficking"))
-    assert form.released_to() == ["BG-SVL"]  # the category's release list from settings
+    assert form.releasability.released_to() == [
+        "BG-SVL"
+    ]  # the category's release list from settings
     qtbot.keyClicks(form.title, "Group of 12 near the fence")
     form.impact.setCurrentIndex(form.impact.findData("high"))
     form.confidence.setText("B2")
@@ -133,7 +136,9 @@ def test_editing_writes_only_what_changed_and_escape_cancels(qtbot, store, setti
     assert form.title.text() == "Van at the fence"
     form.title.setText("Van at the fence, two men")
     form.position.setText("35T MF 41575 94500")
-    assert form.save() == "i1"
+    with qtbot.waitSignal(form.saved) as saved:
+        form.save()
+    assert saved.args == ["i1"]
     with store.read() as connection:
         edited = q.incident(connection, "i1")
         last = list(q.ops_of(connection, "incident", "i1"))[-1]
@@ -180,10 +185,45 @@ def test_a_field_changed_by_someone_else_while_editing_is_shown_not_overwritten(
     form.show()
     store.commit([Change("incident", "i1", {"impact": "high"})], "sofia").result()
     form.impact.setCurrentIndex(form.impact.findData("low"))
-    assert form.save() is None
+    form.save()
+    qtbot.waitUntil(lambda: form.errors["impact"].isVisible(), timeout=5000)
     assert form.errors["impact"].text().startswith("Impact: was changed meanwhile (now High)")
+    assert form.isVisible()
     form.impact.setCurrentIndex(form.impact.findData("high"))
     form.impact.setCurrentIndex(form.impact.findData("low"))  # the operator decides again
-    assert form.save() == "i1"
+    with qtbot.waitSignal(form.saved):
+        form.save()
     with store.read() as connection:
         assert q.incident(connection, "i1").impact.value == "low"
+
+
+def test_tab_walks_the_fields_in_reading_order_and_time_shows_local_too(qtbot, form):
+    form.activateWindow()
+    form.title.setFocus()
+    seen = []
+    for _ in range(7):
+        seen.append(form.focusWidget())
+        qtbot.keyClick(form.focusWidget(), Qt.Key.Key_Tab)
+    assert seen == [
+        form.title,
+        form.category,
+        form.impact,
+        form.confidence,
+        form.position,
+        form.occurred_at,
+        form.description,
+    ]
+    assert form._local_time.text().startswith("local time ")
+    assert "information cannot be judged" not in form._confidence_hint.text()
+    assert form._confidence_hint.text().startswith("F6: source reliability cannot be judged")
+
+
+def test_enter_pressed_twice_while_saving_reports_the_incident_once(qtbot, form, store):
+    form.title.setText("Van at the fence")
+    form.position.setText("41.5, 26.3")
+    with qtbot.waitSignal(form.saved):
+        qtbot.keyClick(form.title, Qt.Key.Key_Return)
+        qtbot.keyClick(form.title, Qt.Key.Key_Return)
+    qtbot.wait(100)
+    with store.read() as connection:
+        assert q.counts(connection)["incidents"] == 1

@@ -44,7 +44,28 @@ def test_ctrl_e_edits_the_selected_incident_and_refuses_a_partners(qtbot, window
     form = window.incident_actions.form
     assert form.windowTitle() == f"Edit incident {mine}"
     form.title.setText("Edited from the window")
-    form.save()
+    with qtbot.waitSignal(form.saved):
+        form.save()
     with store.read() as connection:
         assert q.incident(connection, mine).title == "Edited from the window"
     qtbot.waitUntil(lambda: "Edited from the window" in window.details.header.text(), timeout=5000)
+
+
+def test_ctrl_shift_n_goes_straight_to_the_note_box(qtbot, window, demo_store):  # noqa: F811
+    store, _ = demo_store
+    with store.read() as connection:
+        incident_id = connection.exec_driver_sql(
+            "SELECT id FROM incidents WHERE deleted = 0 LIMIT 1"
+        ).scalar_one()
+    window.select_incident(incident_id)
+    window.activateWindow()
+    qtbot.keyClick(
+        window,
+        Qt.Key.Key_N,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    notes = window.details.notes
+    assert window.details.tabs.currentWidget() is notes
+    qtbot.keyClicks(notes.box, "Called the patrol, no answer")
+    qtbot.keyClick(notes.box, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: "no answer" in notes.log.toPlainText(), timeout=5000)

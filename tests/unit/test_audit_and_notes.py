@@ -135,3 +135,23 @@ def test_a_note_needs_text_and_an_incident_this_center_holds(store):
         add_note(store, "i1", "   ", "anna")
     with pytest.raises(ValidationError, match="no incident 'i9'"):
         add_note(store, "i9", "hello", "anna").result()
+
+
+def test_ops_arriving_out_of_order_give_the_trail_in_the_order_they_were_made(pair):
+    gr, bg = pair
+    lsn = len(_ops(gr))
+    apply_transition(gr, "i1", Transition.VALIDATE, "sofia").result()
+    gr.commit([Change("incident", "i1", {"impact": "high"})], "sofia").result()
+    gr.commit([Change("incident", "i1", {"impact": "low"})], "nikos").result()
+    validate, high, low = _ops(gr, lsn)
+    for op in (low, validate, high):  # a relay delivers them shuffled
+        bg.apply_remote([op], check_writes, source="GR-ORE").result()
+    with bg.read() as connection:
+        entries = trail(connection, "i1")
+        incident = q.incident(connection, "i1")
+    assert [(e.field, e.old, e.new, e.author) for e in entries[1:]] == [
+        ("status", "reported", "validated", "sofia"),
+        ("impact", "medium", "high", "sofia"),
+        ("impact", "high", "low", "nikos"),
+    ]
+    assert incident.impact.value == "low"  # the merge agrees with the trail's last word
