@@ -121,6 +121,7 @@ class Session:
         self.mismatches = 0
         self.restart_from_zero = False
         self.resync_asked = False
+        self.resync_done = False
         self.incoming: asyncio.Queue[protocol.Ops] = asyncio.Queue(
             maxsize=self.limits.pending_batches
         )
@@ -317,6 +318,10 @@ class Session:
         elif isinstance(message, protocol.Digest):
             await self._on_digest(message)
         elif isinstance(message, protocol.Resync):
+            if self.resync_done:  # a partner asks once per session; more would only amplify
+                await self._reject("a re-sync was already done in this session")
+                return
+            self.resync_done = True
             log.warning("%s asks for a re-sync: %s", self.peer, message.reason)
             self.restart_from_zero = True
             self.changed.set()
