@@ -114,6 +114,8 @@ class FaultyNetwork:
             writer.write(data)
             await writer.drain()
             link.passed += len(data)
+        while link.mode == "stall":  # a black hole carries no close either
+            await asyncio.sleep(0.02)
         writer.write_eof()
 
     @staticmethod
@@ -142,3 +144,7 @@ class FaultyNetwork:
             for pair in list(link.connections):
                 for end in pair:
                     end.transport.abort()
+        others = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+        for task in others:
+            task.cancel()
+        await asyncio.gather(*others, return_exceptions=True)
