@@ -27,8 +27,11 @@ from app.store import database
 from app.store.apply import ApplyResult, apply_ops, new_ops_only
 from app.store.purge import PurgeResult, purge_deleted
 from app.store.writer import Writer
+from app.values import check_id, check_text
 
 log = logging.getLogger(__name__)
+SQLITE_INT_MAX = 2**63 - 1
+MAX_AUTHOR = 200
 T = TypeVar("T")
 Guard = Callable[[Connection, Sequence[Op]], list[tuple[Op, str]]]
 
@@ -267,7 +270,7 @@ class Store:
             "INSERT INTO quarantine (origin, seq, op, reason, received_at) VALUES (?,?,?,?,?)",
             (
                 op.origin,
-                op.seq,
+                op.seq if abs(op.seq) <= SQLITE_INT_MAX else 0,  # the op itself keeps it
                 canonical(op),
                 f"{reason} (from {source})" if source else reason,
                 now,
@@ -277,6 +280,16 @@ class Store:
 
     def _checked(self, op: Op, horizon: int) -> tuple[Op | None, str]:
         """The op with canonical fields, or None and why it may not be applied."""
+        if not 1 <= op.seq <= SQLITE_INT_MAX:
+            return None, f"invalid op: seq {op.seq} is out of range (1 to {SQLITE_INT_MAX})"
+        if not 0 <= op.hlc <= SQLITE_INT_MAX:
+            return None, f"invalid op: hlc {op.hlc} is out of range (0 to {SQLITE_INT_MAX})"
+        try:
+            check_id(op.origin, "origin")
+            check_id(op.record_id, "record_id")
+            check_text(op.author, "author", required=False, max_len=MAX_AUTHOR)
+        except ValidationError as error:
+            return None, f"invalid op: {error}"
         kind = KINDS.get(op.kind)
         if kind is None:
             return None, f"invalid op: kind: unknown record kind {op.kind!r}"

@@ -25,6 +25,11 @@ APPLY_OPS = 8_000  # at most this many received ops go into one transaction
 DIGEST_SETTLE_S = 1.0  # quiet time before the pictures are compared
 DIGEST_RETRY_S = 5.0  # while they differ, compare again this often
 CURSOR_SAVE_S = 1.0  # a cursor moved only over held-back ops is saved at most this often
+DEAD_AFTER_QUIET = 3  # a link silent for this many times quiet_after_s is given up
+
+
+class LinkSilent(Exception):
+    """Nothing came over a link for so long that it is given up (and dialed again)."""
 
 
 @dataclass
@@ -121,6 +126,7 @@ class Session:
         self.mismatches = 0
         self.restart_from_zero = False
         self.resync_asked = False
+        self.resync_done = False
         self.incoming: asyncio.Queue[protocol.Ops] = asyncio.Queue(
             maxsize=self.limits.pending_batches
         )
@@ -150,12 +156,21 @@ class Session:
                 )
                 self.scanned = 0
         self.health.acked_lsn = self.scanned
-        loops = (self._send_loop, self._receive_loop, self._apply_loop, self._heartbeat_loop)
+        loops = (
+            self._send_loop,
+            self._receive_loop,
+            self._apply_loop,
+            self._heartbeat_loop,
+            self._watchdog_loop,
+        )
         tasks = [asyncio.create_task(loop(), name=f"{loop.__name__}-{self.peer}") for loop in loops]
         try:
             done, _pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
             for task in done:
                 task.result()  # re-raise what ended the link
+        except LinkSilent:
+            self.ws.transport.abort()  # a closing handshake would hang on a dead link
+            raise
         finally:
             for task in tasks:
                 task.cancel()
@@ -317,6 +332,10 @@ class Session:
         elif isinstance(message, protocol.Digest):
             await self._on_digest(message)
         elif isinstance(message, protocol.Resync):
+            if self.resync_done:  # a partner asks once per session; more would only amplify
+                await self._reject("a re-sync was already done in this session")
+                return
+            self.resync_done = True
             log.warning("%s asks for a re-sync: %s", self.peer, message.reason)
             self.restart_from_zero = True
             self.changed.set()
@@ -403,10 +422,20 @@ class Session:
         while True:
             await asyncio.sleep(self.heartbeat_s)
             await self.ws.send(protocol.encode(protocol.Ping(int(time.time() * 1000))))
+            self.health.queued = await self.read(
+                outbox.queued_estimate, self.peer, self.health.acked_lsn, self.me, self.relay
+            )
+
+    async def _watchdog_loop(self) -> None:
+        """Raise the quiet alarm, and give up a link that stays silent. Apart from the
+        heartbeat, whose send can itself hang on a dead link: a half-open connection (the
+        partner lost power, a black hole in the network) would stay "up" until TCP gives
+        up, many minutes later, and the partner's new connection would be refused as busy."""
+        while True:
+            await asyncio.sleep(min(self.heartbeat_s, 1.0))
             silent = time.time() - self.health.last_received_at
             if silent > self.quiet_after_s and not self.health.quiet:
                 self.health.quiet = True
                 log.warning("link with %s is up but quiet for %.0f s", self.peer, silent)
-            self.health.queued = await self.read(
-                outbox.queued_estimate, self.peer, self.health.acked_lsn, self.me, self.relay
-            )
+            if silent > DEAD_AFTER_QUIET * self.quiet_after_s:
+                raise LinkSilent(f"nothing from {self.peer} for {silent:.0f} s: link given up")

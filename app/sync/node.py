@@ -41,7 +41,7 @@ from app.sync.credentials import (
     resolve_credential,
     server_context,
 )
-from app.sync.link import Limits, LinkHealth, Session
+from app.sync.link import Limits, LinkHealth, LinkSilent, Session
 
 log = logging.getLogger(__name__)
 HELLO_TIMEOUT_S = 10.0
@@ -274,6 +274,8 @@ class Node:
             await _refuse(websocket, "bad-hello", f"expected hello, got {protocol.describe(hello)}")
             return
         partner = self.partners.get(hello.center)
+        if partner is not None and _same_secret(hello.credential, partner):
+            await self._replace_quiet_session(partner.id)
         if hello.protocol != protocol.PROTOCOL_VERSION:
             reason = (
                 f"protocol version {hello.protocol} not supported "
@@ -306,10 +308,23 @@ class Node:
         health = self.health[partner.id]
         try:
             await self._run_session(partner, websocket, "accepted", hello.vector, welcome.vector)
-        except ConnectionClosed as error:
+        except (ConnectionClosed, LinkSilent) as error:
             health.set_state("down", _describe(error, partner))
         finally:
             self.status_changed.emit()
+
+    async def _replace_quiet_session(self, partner: str) -> None:
+        """The partner dials again while its link here is quiet: the old connection is
+        half-open (the partner restarted behind a black hole). Drop it for the new one."""
+        entry = self._sessions.get(partner)
+        if entry is None or not self.health[partner].quiet:
+            return
+        log.warning("%s dials again while its link here is quiet: dropping the old one", partner)
+        entry[1].transport.abort()
+        for _ in range(100):
+            if partner not in self._sessions:
+                return
+            await asyncio.sleep(0.05)
 
     # -- sessions ----------------------------------------------------------------------------------
 
@@ -430,6 +445,8 @@ def _same_secret(presented: str, partner: PartnerSettings) -> bool:
 def _describe(error: BaseException, partner: PartnerSettings) -> str:
     if isinstance(error, ssl.SSLError):
         return describe_tls_error(error)
+    if isinstance(error, LinkSilent):
+        return str(error)
     if isinstance(error, OSError) and not isinstance(error, TimeoutError):
         return f"cannot reach {partner.address} ({error.strerror or error})"
     if isinstance(error, TimeoutError):

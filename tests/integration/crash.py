@@ -131,12 +131,9 @@ def import_kills(folder: Path, kills: int, seed: int, rows: int = IMPORT_ROWS) -
         problems = _clock_checks(snapshot, clock, f"seed {seed} round {round_no}")
         clock = snapshot.stored_clock
         held = 0
+        rounds = _rounds(raw)
         for earlier in range(1, round_no + 1):
-            records, ops, low, high = raw.execute(
-                "SELECT (SELECT COUNT(*) FROM incidents WHERE id LIKE ?1 AND complete = 1), "
-                "COUNT(*), MIN(hlc), MAX(hlc) FROM ops WHERE record_id LIKE ?1",
-                (f"R{earlier}-%",),
-            ).fetchone()
+            records, ops, low, high = rounds.get(earlier, (0, 0, 0, 0))
             if records != ops or ops not in (0, rows):
                 problems.append(
                     f"seed {seed} round {round_no}: import {earlier} half applied "
@@ -161,6 +158,23 @@ def import_kills(folder: Path, kills: int, seed: int, rows: int = IMPORT_ROWS) -
         run.checked_ops = held
         run.failures += problems
     return run
+
+
+def _rounds(raw: sqlite3.Connection) -> dict[int, tuple[int, int, int, int]]:
+    """Per import round (ids ``R<round>-<row>``): complete records, ops, lowest and highest
+    stamp, in two passes over the tables whatever the number of rounds."""
+    prefix = "CAST(substr({0}, 2, instr({0}, '-') - 2) AS INTEGER)"
+    records = dict(
+        raw.execute(
+            f"SELECT {prefix.format('id')}, COUNT(*) FROM incidents WHERE complete = 1 GROUP BY 1"
+        )
+    )
+    return {
+        round_no: (records.get(round_no, 0), ops, low, high)
+        for round_no, ops, low, high in raw.execute(
+            f"SELECT {prefix.format('record_id')}, COUNT(*), MIN(hlc), MAX(hlc) FROM ops GROUP BY 1"
+        )
+    }
 
 
 def _write_more(center: Center, start: int, count: int) -> None:

@@ -123,3 +123,29 @@ def test_an_oversized_frame_closes_only_that_link(center, tmp_path):
         wait_for(lambda: len(incident_ids(partner)) == 3, 20, "the partner was not served")
     finally:
         partner.stop()
+
+
+def test_out_of_range_numbers_are_refused_and_the_link_stays(center):
+    """Regression (found by the fuzzer): a sequence number beyond SQLite's integers ended
+    the session with an OverflowError, unacknowledged, taking the good ops with it."""
+    from tests.integration.hostile import HostilePeer, valid_op
+
+    good = valid_op("BG-SVL", 1, "bg-good")
+    huge = json.loads(_ops_frame(1, [valid_op("BG-SVL", 2, "bg-huge")]))["ops"][0]
+    huge[1] = 2**64
+    forged = json.loads(_ops_frame(1, [valid_op("TR-EDR", 3, "tr-huge")]))["ops"][0]
+    forged[1] = -(2**70)
+    peer = HostilePeer(center)
+    try:
+        frame = {"type": "ops", "batch": 1, "ops": [json.loads(_ops_frame(1, [good]))["ops"][0]]}
+        frame["ops"] += [huge, forged]
+        peer.send(json.dumps(frame))
+        ack = peer.until(lambda m: m["type"] == "ack")[-1]
+        peer.ping()  # the link is still up
+    finally:
+        peer.close()
+    assert ack["applied"] == 1
+    reasons = sorted(reason for _o, _s, reason in ack["rejected"])
+    assert "forged origin" in reasons[0]
+    assert "seq 18446744073709551616 is out of range" in reasons[1]
+    assert "bg-good" in incident_ids(center)

@@ -108,3 +108,29 @@ def test_invented_ack_moves_no_cursor(tmp_path):
         assert "ack for batch 5, which was never sent" in errors[0]["reason"]
     finally:
         center.stop()
+
+
+def test_a_partner_cannot_make_the_node_repeat_costly_work(tmp_path):
+    """Regression: every digest frame made the node hash the whole shared picture, and
+    every resync frame made it send its whole op-log again; a partner could ask for both
+    as fast as it could send."""
+    center = _center(tmp_path)
+    try:
+        write_incidents(center, "A", 3)
+        peer = HostilePeer(center)
+        batch = peer.until(lambda m: m["type"] == "ops")[-1]
+        peer.send(protocol.encode(protocol.Ack(batch["batch"], applied=3)))
+        time.sleep(1.5)  # the link settles: digests are compared again
+        for _ in range(20):
+            peer.send(protocol.encode(protocol.Digest("0" * 64, 1)))
+        peer.ping()
+        wait_for(lambda: "shared picture with BG-SVL differs" in center.log(), 5, "no compare")
+        assert center.log().count("shared picture with BG-SVL differs") <= 2
+        peer.send(protocol.encode(protocol.Resync("first")))
+        peer.send(protocol.encode(protocol.Resync("second")))
+        answers = peer.ping()
+        errors = [m["reason"] for m in answers if m["type"] == "error"]
+        assert errors == ["a re-sync was already done in this session"]
+        assert sum(m["type"] == "ops" for m in answers) <= 1  # the one re-sent batch
+    finally:
+        center.stop()
