@@ -7,8 +7,9 @@ which draws them in short slices: a partner's 100k catch-up never holds the GUI 
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from app.coordinates import format_position
 from app.settings import Settings
@@ -17,10 +18,12 @@ from app.store import queries as q
 from app.store.feed import ChangeSet
 from maps.geography import default_resources, load_border_lines, load_countries
 from maps.incident_layer import IncidentRows
+from maps.measure import Leg
 from maps.projection import Projection
 from widgets.background import BackgroundReads
 from widgets.changed_reads import ChangedReads
 from widgets.incident_placements import IncidentPlacements
+from widgets.map_tools import MapContextMenu, MeasureTool
 from widgets.map_view import MapView
 
 IOM_CREDIT = (
@@ -30,6 +33,8 @@ IOM_CREDIT = (
 
 class MapPanel(QWidget):
     incident_clicked = Signal(str)
+    # "New incident here" from the right-click menu; the incident form opens on it.
+    new_incident_requested = Signal(float, float)
 
     def __init__(
         self,
@@ -60,6 +65,8 @@ class MapPanel(QWidget):
         self._format.addItems(["dd", "dms", "mgrs"])
         self._format.setCurrentText(settings.map.coordinate_format)
         self._format.setToolTip("Coordinate format: decimal degrees, DMS or MGRS")
+        self._cursor: tuple[float, float] | None = None
+        self._format.currentTextChanged.connect(self._show_cursor)
         self._credit = QLabel()
         self._credit.setStyleSheet("color:#5f6b73")
         bar = QHBoxLayout()
@@ -67,6 +74,16 @@ class MapPanel(QWidget):
         bar.addWidget(QLabel("Cursor:"))
         bar.addWidget(self._readout)
         bar.addWidget(self._format)
+        self.measure_button = QToolButton()
+        self.measure_button.setText("Measure")
+        self.measure_button.setCheckable(True)
+        self.measure_button.setToolTip(
+            "Click two places on the map: geodesic distance and bearing (Esc or click to stop)"
+        )
+        self._measure_readout = QLabel()
+        bar.addSpacing(12)
+        bar.addWidget(self.measure_button)
+        bar.addWidget(self._measure_readout)
         bar.addStretch(1)
         bar.addWidget(self._credit)
         layout = QVBoxLayout(self)
@@ -81,6 +98,15 @@ class MapPanel(QWidget):
             self.view.show_region(*region)
         self.view.incident_clicked.connect(self.incident_clicked)
         self.view.cursor_moved.connect(self._on_cursor_moved)
+        self.measure = MeasureTool(self.view, self)
+        self.measure_button.toggled.connect(self.measure.set_active)
+        self.measure.measured.connect(self._on_measured)
+        self.view.map_clicked.connect(self.measure.click)
+        self.view.context_requested.connect(self._on_context_requested)
+        self.context_menu: MapContextMenu | None = None
+        QShortcut(
+            QKeySequence(Qt.Key.Key_Escape), self, lambda: self.measure_button.setChecked(False)
+        )
 
     def _load_basemap(self, settings: Settings) -> None:
         resources = default_resources()
@@ -169,5 +195,30 @@ class MapPanel(QWidget):
             xRange=(x - half_w, x + half_w), yRange=(y - half_h, y + half_h), padding=0
         )
 
+    # -- tools -----------------------------------------------------------------------------------
+
+    def _on_measured(self, leg: Leg | None) -> None:
+        if leg is None:
+            self._measure_readout.setText("click the start" if self.measure.active else "")
+        else:
+            self._measure_readout.setText(f"<b>{leg.text()}</b>")
+
+    def _on_context_requested(self, lon: float, lat: float, screen_pos: QPoint) -> None:
+        self.context_menu = MapContextMenu(
+            lon, lat, self._format.currentText(),
+            on_new_incident=self.new_incident_requested.emit,
+            on_measure_from=self._measure_from, parent=self,
+        )  # fmt: skip
+        self.context_menu.show_at(screen_pos)
+
+    def _measure_from(self, lon: float, lat: float) -> None:
+        self.measure_button.setChecked(True)
+        self.measure.click(lon, lat)
+
     def _on_cursor_moved(self, lon: float, lat: float) -> None:
-        self._readout.setText(format_position(lon, lat, self._format.currentText()))
+        self._cursor = (lon, lat)
+        self._show_cursor()
+
+    def _show_cursor(self) -> None:
+        if self._cursor is not None:
+            self._readout.setText(format_position(*self._cursor, self._format.currentText()))

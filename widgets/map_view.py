@@ -44,6 +44,8 @@ class MapView(pg.PlotWidget):
 
     incident_clicked = QtCore.Signal(str)
     cursor_moved = QtCore.Signal(float, float)  # lon, lat in degrees
+    map_clicked = QtCore.Signal(float, float)  # a left click: lon, lat
+    context_requested = QtCore.Signal(float, float, QtCore.QPoint)  # right click: lon, lat, screen
 
     def __init__(
         self, parent: QtWidgets.QWidget | None = None, projection: Projection | None = None
@@ -88,6 +90,7 @@ class MapView(pg.PlotWidget):
         self.attribution.setZValue(1000)
 
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.scene().sigMouseClicked.connect(self._on_mouse_clicked)
         self.show_region(*(self.projection.bounds or WORLD))
 
     # -- what is shown -------------------------------------------------------------------------
@@ -180,10 +183,24 @@ class MapView(pg.PlotWidget):
 
     # -- the cursor ----------------------------------------------------------------------------
 
-    def _on_mouse_moved(self, scene_pos: QtCore.QPointF) -> None:
+    def lon_lat_at(self, scene_pos: QtCore.QPointF) -> tuple[float, float] | None:
+        """Lon, lat under a scene position, or None off the map."""
         if not self.view.sceneBoundingRect().contains(scene_pos):
-            return
+            return None
         point = self.view.mapSceneToView(scene_pos)
         lon, lat = self.projection.inverse_point(point.x(), point.y())
-        if np.isfinite(lon) and np.isfinite(lat):
-            self.cursor_moved.emit(lon, lat)
+        return (lon, lat) if np.isfinite(lon) and np.isfinite(lat) else None
+
+    def _on_mouse_moved(self, scene_pos: QtCore.QPointF) -> None:
+        where = self.lon_lat_at(scene_pos)
+        if where is not None:
+            self.cursor_moved.emit(*where)
+
+    def _on_mouse_clicked(self, event) -> None:
+        where = self.lon_lat_at(event.scenePos())
+        if where is None:
+            return
+        if event.button() == QtCore.Qt.MouseButton.RightButton:
+            self.context_requested.emit(*where, event.screenPos().toPoint())
+        elif event.button() == QtCore.Qt.MouseButton.LeftButton:
+            self.map_clicked.emit(*where)
