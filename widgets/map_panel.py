@@ -16,10 +16,12 @@ from app.settings import Settings
 from app.store import Store
 from app.store import queries as q
 from app.store.feed import ChangeSet
+from maps.alerts import Alert
 from maps.geography import default_resources, load_border_lines, load_countries
 from maps.incident_layer import IncidentRows
 from maps.measure import Leg
 from maps.projection import Projection
+from maps.render.flash import FlashRenderer
 from widgets.background import BackgroundReads
 from widgets.changed_reads import ChangedReads
 from widgets.incident_placements import IncidentPlacements
@@ -104,6 +106,8 @@ class MapPanel(QWidget):
         self.view.map_clicked.connect(self.measure.click)
         self.view.context_requested.connect(self._on_context_requested)
         self.context_menu: MapContextMenu | None = None
+        self.flashes = FlashRenderer(self.view.view)
+        self._flash_s = settings.alerts.flash_s
         QShortcut(
             QKeySequence(Qt.Key.Key_Escape), self, lambda: self.measure_button.setChecked(False)
         )
@@ -194,6 +198,24 @@ class MapPanel(QWidget):
         self.view.view.setRange(
             xRange=(x - half_w, x + half_w), yRange=(y - half_h, y + half_h), padding=0
         )
+
+    # -- alerts ----------------------------------------------------------------------------------
+
+    def flash_alert(self, alert: Alert) -> None:
+        """Make an alerted place blink for the configured time (the view does not move)."""
+        if alert.lon is not None and alert.lat is not None:
+            self.flashes.flash(
+                *self.view.projection.forward_point(alert.lon, alert.lat), self._flash_s
+            )
+
+    def show_alert(self, alert: Alert) -> None:
+        """An operator picked an alert: centre on it, flash it, select its incident."""
+        if alert.lon is None or alert.lat is None:
+            return
+        self.center_on(alert.lon, alert.lat)
+        self.flash_alert(alert)
+        if alert.record_kind == "incident":
+            self.incident_clicked.emit(alert.record_id)
 
     # -- tools -----------------------------------------------------------------------------------
 
