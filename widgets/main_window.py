@@ -29,6 +29,7 @@ from widgets.background import BackgroundReads
 from widgets.bridge import StoreBridge
 from widgets.details_panel import DetailsPanel
 from widgets.incident_table import IncidentTableModel
+from widgets.layer_panel import LayerPanel
 from widgets.map_panel import MapPanel
 from widgets.partner_panel import PartnerPanel
 from widgets.roster_panel import PatrolTableModel
@@ -96,6 +97,12 @@ class MainWindow(QMainWindow):
             "Alerts", self.alert_panel, Qt.DockWidgetArea.TopDockWidgetArea
         )
         self.splitDockWidget(self.roster_dock, self.alerts_dock, Qt.Orientation.Vertical)
+        self.layer_panel = LayerPanel(self.map_panel.view)
+        self.layers_dock = self._dock(
+            "Layers", self.layer_panel, Qt.DockWidgetArea.TopDockWidgetArea
+        )
+        self.tabifyDockWidget(self.alerts_dock, self.layers_dock)
+        self.alerts_dock.raise_()
         self.resizeDocks([self.map_dock, self.timeline_dock], [660, 300], Qt.Orientation.Vertical)
         self.resizeDocks([self.map_dock, self.roster_dock], [1150, 600], Qt.Orientation.Horizontal)
         self.resizeDocks(

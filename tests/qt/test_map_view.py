@@ -44,7 +44,12 @@ def map_view(qtbot):
 
 def _items(view: MapView, kind: type) -> list:
     """Graphics items of a kind in the map's view (including those outside auto-range)."""
-    return [item for item in view.view.childGroup.childItems() if isinstance(item, kind)]
+    found, pending = [], list(view.view.childGroup.childItems())
+    while pending:  # layers are groups: walk down into them
+        item = pending.pop()
+        found.append(item)
+        pending.extend(item.childItems())
+    return [item for item in found if isinstance(item, kind)]
 
 
 def _scatters(view: MapView) -> list[pg.ScatterPlotItem]:
