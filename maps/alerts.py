@@ -100,12 +100,12 @@ class AlertRules:
                 reasons.append((HOT_SECTOR, f"in {sector.name} ({sector.impact.value} impact)"))
             if not reasons:
                 continue
-            where = placed.country or "at sea"
+            where = f"{placed.country} side" if placed.country else "at sea"
             alerts.append(
                 Alert(
                     reasons[0][0],
                     f"New {incident.category.label.lower()}: {incident.title} — "
-                    f"{', '.join(text for _, text in reasons)} ({where})",
+                    f"{', '.join(text for _, text in reasons)}, {where}",
                     "incident",
                     incident.id,
                     incident.lon,

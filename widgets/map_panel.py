@@ -9,7 +9,15 @@ from __future__ import annotations
 import pyqtgraph as pg
 from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.coordinates import format_position
 from app.settings import Settings
@@ -71,6 +79,9 @@ class MapPanel(QWidget):
         self._format.currentTextChanged.connect(self._show_cursor)
         self._credit = QLabel()
         self._credit.setStyleSheet("color:#5f6b73")
+        # The credit gives way to the readouts when the dock is narrow (its tooltip keeps it).
+        self._credit.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self._credit.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         bar = QHBoxLayout()
         bar.setContentsMargins(6, 2, 6, 2)
         bar.addWidget(QLabel("Cursor:"))
@@ -86,8 +97,7 @@ class MapPanel(QWidget):
         bar.addSpacing(12)
         bar.addWidget(self.measure_button)
         bar.addWidget(self._measure_readout)
-        bar.addStretch(1)
-        bar.addWidget(self._credit)
+        bar.addWidget(self._credit, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -170,6 +180,7 @@ class MapPanel(QWidget):
         if not self._has_iom:
             self._has_iom = any(str(i).startswith("IOM-") for i in rows.ids[:50_000])
             self._credit.setText(IOM_CREDIT if self._has_iom else "")
+            self._credit.setToolTip(self._credit.text())
 
     # -- selection -------------------------------------------------------------------------------
 
