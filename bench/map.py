@@ -98,7 +98,7 @@ def ours(app, data, countries, world, highlighted, pans: int) -> tuple[float, fl
     first = time.perf_counter() - started
     repaint = pan_repaints(view, view.view, pans)
     view.close()
-    return first, repaint
+    return first, repaint, len(view.borders.world_curve.getData()[0])
 
 
 def raw(app, data, world, highlighted, pans: int) -> tuple[float, float]:
@@ -125,7 +125,7 @@ def raw(app, data, world, highlighted, pans: int) -> tuple[float, float]:
     first = time.perf_counter() - started
     repaint = pan_repaints(widget, view, pans)
     widget.close()
-    return first, repaint
+    return first, repaint, len(x)
 
 
 def jurisdiction(data, countries, world) -> tuple[float, float, float]:
@@ -174,6 +174,10 @@ def main() -> None:
     print(
         f"map: {args.incidents:,} incidents, {vertices:,} border vertices (Natural Earth 10m), "
         f"{SIZE[0]}x{SIZE[1]} px, median of {args.rounds} rounds"
+    )
+    print(
+        f"  border vertices drawn: limes {results['ours'][0][2]:,} (simplified for this zoom, "
+        f"within a pixel), raw {results['raw'][0][2]:,} (all)"
     )
     for label, k in (("first paint", 0), ("repaint after a pan", 1)):
         mine, base = medians["ours"][k], medians["raw"][k]
