@@ -48,6 +48,15 @@ class MapSettings(msgspec.Struct, forbid_unknown_fields=True):
     coordinate_format: str = "dd"
 
 
+class AlertSettings(msgspec.Struct, forbid_unknown_fields=True):
+    near_border: bool = True
+    border_km: float = 2.0
+    sector_levels: list[str] = msgspec.field(default_factory=lambda: ["high", "critical"])
+    patrol_outside_sector: bool = True
+    patrol_margin_km: float = 0.3
+    flash_s: float = 6.0
+
+
 class UiSettings(msgspec.Struct, forbid_unknown_fields=True):
     refresh_ms: int = 250
 
@@ -94,6 +103,7 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True):
     ui: UiSettings
     sync: SyncSettings = msgspec.field(default_factory=SyncSettings)
     roster: RosterSettings = msgspec.field(default_factory=RosterSettings)
+    alerts: AlertSettings = msgspec.field(default_factory=AlertSettings)
     releases: dict[str, list[str]] = {}
     partners: list[PartnerSettings] = []
 
@@ -256,7 +266,7 @@ def _check_values(settings: Settings) -> None:
         raise ConfigError("settings: key map.coordinate_format: one of dd, dms, mgrs")
     if not 20 <= settings.ui.refresh_ms <= 10_000:
         raise ConfigError("settings: key ui.refresh_ms: between 20 and 10000")
-    from app.values import Category
+    from app.values import Category, ImpactLevel
 
     categories = {c.value for c in Category}
     for category, release in settings.releases.items():
@@ -271,6 +281,20 @@ def _check_values(settings: Settings) -> None:
             except ValueError as error:
                 raise ConfigError(f"settings: {error}") from None
     _check_roster(settings.roster)
+    alerts = settings.alerts
+    if not 0 < alerts.border_km <= 100:
+        raise ConfigError("settings: key alerts.border_km: between 0 and 100 (km)")
+    levels = {level.value for level in ImpactLevel}
+    for level in alerts.sector_levels:
+        if level not in levels:
+            raise ConfigError(
+                f"settings: key alerts.sector_levels: {level!r} is not one of "
+                f"{', '.join(sorted(levels))}"
+            )
+    if not 0 <= alerts.patrol_margin_km <= 50:
+        raise ConfigError("settings: key alerts.patrol_margin_km: between 0 and 50 (km)")
+    if not 0 <= alerts.flash_s <= 120:
+        raise ConfigError("settings: key alerts.flash_s: between 0 and 120 (seconds)")
     sync = settings.sync
     if sync.listen and not _host_port_ok(sync.listen):
         raise ConfigError(f"settings: key sync.listen: {sync.listen!r} is not HOST:PORT")

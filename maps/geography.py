@@ -180,3 +180,39 @@ def _paths(geometry: BaseGeometry) -> tuple[tuple[tuple[float, float], ...], ...
 
 def _text(value: object) -> str:
     return value.strip() if isinstance(value, str) else ""
+
+
+# Zoom bands for border lines: (display units per pixel up to which the band applies, the
+# simplification tolerance in degrees). Each tolerance is one pixel at the band's closest zoom
+# (a degree is at least 111 km in Web Mercator units), so simplifying never shows.
+ZOOM_BANDS: tuple[tuple[float, float], ...] = (
+    (200.0, 0.0),  # up to 200 m per pixel: a sector, every vertex
+    (2_000.0, 200.0 / 111_000),  # a border region
+    (20_000.0, 2_000.0 / 111_000),  # a country
+    (float("inf"), 20_000.0 / 111_000),  # a continent, the world
+)
+
+
+def simplified_paths(paths: Sequence[LonLatPath], tolerance: float) -> list[LonLatPath | Floats]:
+    """Each path simplified within ``tolerance`` degrees, its end points kept.
+
+    Ends are where border lines meet (tripoints) and where a line is cut in parts; keeping
+    them keeps the network connected. ``preserve_topology`` keeps each path simple (it never
+    crosses itself), so a simplified border never turns back over its own course.
+    """
+    if tolerance <= 0:
+        return list(paths)
+    usable = [path for path in paths if len(path) >= 2]
+    coords = np.concatenate([np.asarray(path, dtype=np.float64) for path in usable])
+    index = np.repeat(np.arange(len(usable)), [len(path) for path in usable])
+    lines = shapely.linestrings(coords, indices=index)
+    simple = shapely.simplify(lines, tolerance, preserve_topology=True)
+    return [shapely.get_coordinates(line) for line in simple]
+
+
+def band_for(units_per_pixel: float) -> int:
+    """Index into :data:`ZOOM_BANDS` for a zoom (display units per screen pixel)."""
+    for index, (limit, _) in enumerate(ZOOM_BANDS):
+        if units_per_pixel <= limit:
+            return index
+    return len(ZOOM_BANDS) - 1

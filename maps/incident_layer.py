@@ -13,6 +13,7 @@ No Qt here: the renderer (:mod:`maps.render.incidents`) pulls :meth:`IncidentLay
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -172,28 +173,36 @@ class IncidentLayer:
 
     def update(self, rows: IncidentRows, removed: Iterable[str] = ()) -> None:
         """Add or change ``rows`` and drop ``removed`` ids (unknown ids are ignored)."""
-        self._drop([*rows.ids.tolist(), *removed])
+        if self._where:  # after a replace() there is nothing to drop
+            self._drop([*rows.ids.tolist(), *removed])
         if not len(rows):
             return
         x, y = self._project(rows.lon, rows.lat)
-        size = _lookup(rows.impact, IMPACT_SIZES, DEFAULT_SIZE)
-        finished = np.isin(rows.status.astype(str), FINISHED_STATUSES)
-        names, inverse = np.unique(rows.category.astype(str), return_inverse=True)
-        for code, category in enumerate(names.tolist()):
-            for done in (False, True):
-                mask = (inverse == code) & (finished if done else ~finished)
-                if mask.any():
-                    self._append(
-                        (category, done),
-                        {
-                            "ids": rows.ids[mask],
-                            "lon": rows.lon[mask],
-                            "lat": rows.lat[mask],
-                            "x": np.asarray(x)[mask],
-                            "y": np.asarray(y)[mask],
-                            "size": size[mask],
-                        },
-                    )
+        impact_codes, impacts = _factorize(rows.impact)
+        sizes = np.array([IMPACT_SIZES.get(value, DEFAULT_SIZE) for value in impacts])
+        status_codes, statuses = _factorize(rows.status)
+        finished = np.isin(np.array(statuses, dtype=object), FINISHED_STATUSES)[status_codes]
+        category_codes, categories = _factorize(rows.category)
+        # One stable sort by style, then each style is a slice: one pass per column, not one
+        # boolean mask per style and column.
+        style = category_codes * 2 + finished
+        order = np.argsort(style, kind="stable")
+        columns = {
+            "ids": rows.ids[order],
+            "lon": rows.lon[order],
+            "lat": rows.lat[order],
+            "x": np.asarray(x)[order],
+            "y": np.asarray(y)[order],
+            "size": sizes[impact_codes][order],
+        }
+        sorted_style = style[order]
+        bounds = np.flatnonzero(np.r_[True, np.diff(sorted_style) != 0, True])
+        for start, end in itertools.pairwise(bounds.tolist()):
+            code = int(sorted_style[start])
+            self._append(
+                (str(categories[code // 2]), bool(code % 2)),
+                {name: values[start:end] for name, values in columns.items()},
+            )
 
     def _drop(self, ids: list[str]) -> None:
         leaving: dict[tuple[Style, int], list[str]] = defaultdict(list)
@@ -221,10 +230,8 @@ class IncidentLayer:
             start += take
 
 
-def _lookup(values: np.ndarray, table: dict, default: float) -> Floats:
-    """Map an array of strings through ``table`` via its few distinct values (fast for 100k)."""
-    if not len(values):
-        return np.empty(0)
-    distinct, inverse = np.unique(values.astype(str), return_inverse=True)
-    mapped = np.array([table.get(value, default) for value in distinct.tolist()], dtype=float)
-    return mapped[inverse]
+def _factorize(values: np.ndarray) -> tuple[NDArray[np.int64], list]:
+    """Codes of each value and the distinct values (few of them: categories, levels)."""
+    distinct: dict = {}
+    codes = [distinct.setdefault(value, len(distinct)) for value in values.tolist()]
+    return np.asarray(codes, dtype=np.int64), list(distinct)

@@ -244,6 +244,8 @@ def _first_containing(
     if not len(lon) or none == 0:
         return index
     point, found = tree.query(shapely.points(lon, lat))
+    if not len(found):
+        return index
     order = np.argsort(found, kind="stable")
     point, found = point[order], found[order]
     bounds = np.flatnonzero(np.r_[True, np.diff(found) != 0, True])

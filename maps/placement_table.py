@@ -32,6 +32,15 @@ class PlacementTable:
         row = self._row.get(incident_id)
         return None if row is None else self._columns[row]
 
+    def subset(self, ids: Sequence[str]) -> Placements:
+        """Placements of ``ids`` in their order, as arrays; unknown ids get empty values."""
+        rows = np.fromiter((self._row.get(i, -1) for i in ids), dtype=np.int64, count=len(ids))
+        known = rows >= 0
+        picked = _empty(len(ids))
+        for name in _COLUMNS:
+            getattr(picked, name)[known] = getattr(self._columns, name)[rows[known]]
+        return picked
+
     def replace(self, ids: Sequence[str], placements: Placements) -> None:
         """Everything anew (all incidents located again, e.g. after the sectors changed)."""
         self._row.clear()

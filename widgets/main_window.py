@@ -23,11 +23,13 @@ from app.store import Store
 from app.store import queries as q
 from app.store.digest import picture_digest
 from app.store.feed import ChangeSet
+from widgets.alerts_panel import AlertMonitor, AlertPanel
 from widgets.background import BackgroundReads
 from widgets.bridge import StoreBridge
 from widgets.details_panel import DetailsPanel
 from widgets.incident_actions import IncidentActions
 from widgets.incident_table import IncidentTableModel
+from widgets.layer_panel import LayerPanel
 from widgets.map_panel import MapPanel
 from widgets.partner_panel import PartnerPanel
 from widgets.roster_panel import PatrolTableModel
@@ -90,6 +92,17 @@ class MainWindow(QMainWindow):
                 [self.roster_dock, self.partners_dock], [420, 200], Qt.Orientation.Vertical
             )
             self._build_link_menu(node)
+        self.alert_panel = AlertPanel()
+        self.alerts_dock = self._dock(
+            "Alerts", self.alert_panel, Qt.DockWidgetArea.TopDockWidgetArea
+        )
+        self.splitDockWidget(self.roster_dock, self.alerts_dock, Qt.Orientation.Vertical)
+        self.layer_panel = LayerPanel(self.map_panel.view)
+        self.layers_dock = self._dock(
+            "Layers", self.layer_panel, Qt.DockWidgetArea.TopDockWidgetArea
+        )
+        self.tabifyDockWidget(self.alerts_dock, self.layers_dock)
+        self.alerts_dock.raise_()
         self.resizeDocks([self.map_dock, self.timeline_dock], [660, 300], Qt.Orientation.Vertical)
         self.resizeDocks([self.map_dock, self.roster_dock], [1150, 600], Qt.Orientation.Horizontal)
         self.resizeDocks(
@@ -136,6 +149,11 @@ class MainWindow(QMainWindow):
         self.incident_actions = IncidentActions(
             self, store, settings, self.details, self.select_incident, bridge.records_changed
         )
+        self.alert_monitor = AlertMonitor(store, self.map_panel.placements, settings.alerts, self)
+        self.alert_monitor.raised.connect(self.alert_panel.add)
+        self.alert_monitor.raised.connect(self.map_panel.flash_alert)
+        self.alert_panel.alert_activated.connect(self.map_panel.show_alert)
+        bridge.records_changed.connect(self.alert_monitor.apply_changes)
         self.incident_view.selectionModel().currentRowChanged.connect(self._on_incident_row)
         self.patrol_view.selectionModel().currentRowChanged.connect(self._on_patrol_row)
         self.map_panel.incident_clicked.connect(self.select_incident)

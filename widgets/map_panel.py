@@ -7,20 +7,33 @@ which draws them in short slices: a partner's 100k catch-up never holds the GUI 
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.coordinates import format_position
 from app.settings import Settings
 from app.store import Store
 from app.store import queries as q
 from app.store.feed import ChangeSet
+from maps.alerts import Alert
 from maps.geography import default_resources, load_border_lines, load_countries
 from maps.incident_layer import IncidentRows
+from maps.measure import Leg
 from maps.projection import Projection
+from maps.render.flash import FlashRenderer
 from widgets.background import BackgroundReads
 from widgets.changed_reads import ChangedReads
 from widgets.incident_placements import IncidentPlacements
+from widgets.map_tools import MapContextMenu, MeasureTool
 from widgets.map_view import MapView
 
 IOM_CREDIT = (
@@ -30,6 +43,8 @@ IOM_CREDIT = (
 
 class MapPanel(QWidget):
     incident_clicked = Signal(str)
+    # "New incident here" from the right-click menu; the incident form opens on it.
+    new_incident_requested = Signal(float, float)
 
     def __init__(
         self,
@@ -60,15 +75,29 @@ class MapPanel(QWidget):
         self._format.addItems(["dd", "dms", "mgrs"])
         self._format.setCurrentText(settings.map.coordinate_format)
         self._format.setToolTip("Coordinate format: decimal degrees, DMS or MGRS")
+        self._cursor: tuple[float, float] | None = None
+        self._format.currentTextChanged.connect(self._show_cursor)
         self._credit = QLabel()
         self._credit.setStyleSheet("color:#5f6b73")
+        # The credit gives way to the readouts when the dock is narrow (its tooltip keeps it).
+        self._credit.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self._credit.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         bar = QHBoxLayout()
         bar.setContentsMargins(6, 2, 6, 2)
         bar.addWidget(QLabel("Cursor:"))
         bar.addWidget(self._readout)
         bar.addWidget(self._format)
-        bar.addStretch(1)
-        bar.addWidget(self._credit)
+        self.measure_button = QToolButton()
+        self.measure_button.setText("Measure")
+        self.measure_button.setCheckable(True)
+        self.measure_button.setToolTip(
+            "Click two places on the map: geodesic distance and bearing (Esc or click to stop)"
+        )
+        self._measure_readout = QLabel()
+        bar.addSpacing(12)
+        bar.addWidget(self.measure_button)
+        bar.addWidget(self._measure_readout)
+        bar.addWidget(self._credit, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -81,6 +110,17 @@ class MapPanel(QWidget):
             self.view.show_region(*region)
         self.view.incident_clicked.connect(self.incident_clicked)
         self.view.cursor_moved.connect(self._on_cursor_moved)
+        self.measure = MeasureTool(self.view, self)
+        self.measure_button.toggled.connect(self.measure.set_active)
+        self.measure.measured.connect(self._on_measured)
+        self.view.map_clicked.connect(self.measure.click)
+        self.view.context_requested.connect(self._on_context_requested)
+        self.context_menu: MapContextMenu | None = None
+        self.flashes = FlashRenderer(self.view.view)
+        self._flash_s = settings.alerts.flash_s
+        QShortcut(
+            QKeySequence(Qt.Key.Key_Escape), self, lambda: self.measure_button.setChecked(False)
+        )
 
     def _load_basemap(self, settings: Settings) -> None:
         resources = default_resources()
@@ -140,6 +180,7 @@ class MapPanel(QWidget):
         if not self._has_iom:
             self._has_iom = any(str(i).startswith("IOM-") for i in rows.ids[:50_000])
             self._credit.setText(IOM_CREDIT if self._has_iom else "")
+            self._credit.setToolTip(self._credit.text())
 
     # -- selection -------------------------------------------------------------------------------
 
@@ -169,5 +210,48 @@ class MapPanel(QWidget):
             xRange=(x - half_w, x + half_w), yRange=(y - half_h, y + half_h), padding=0
         )
 
+    # -- alerts ----------------------------------------------------------------------------------
+
+    def flash_alert(self, alert: Alert) -> None:
+        """Make an alerted place blink for the configured time (the view does not move)."""
+        if alert.lon is not None and alert.lat is not None:
+            self.flashes.flash(
+                *self.view.projection.forward_point(alert.lon, alert.lat), self._flash_s
+            )
+
+    def show_alert(self, alert: Alert) -> None:
+        """An operator picked an alert: centre on it, flash it, select its incident."""
+        if alert.lon is None or alert.lat is None:
+            return
+        self.center_on(alert.lon, alert.lat)
+        self.flash_alert(alert)
+        if alert.record_kind == "incident":
+            self.incident_clicked.emit(alert.record_id)
+
+    # -- tools -----------------------------------------------------------------------------------
+
+    def _on_measured(self, leg: Leg | None) -> None:
+        if leg is None:
+            self._measure_readout.setText("click the start" if self.measure.active else "")
+        else:
+            self._measure_readout.setText(f"<b>{leg.text()}</b>")
+
+    def _on_context_requested(self, lon: float, lat: float, screen_pos: QPoint) -> None:
+        self.context_menu = MapContextMenu(
+            lon, lat, self._format.currentText(),
+            on_new_incident=self.new_incident_requested.emit,
+            on_measure_from=self._measure_from, parent=self,
+        )  # fmt: skip
+        self.context_menu.show_at(screen_pos)
+
+    def _measure_from(self, lon: float, lat: float) -> None:
+        self.measure_button.setChecked(True)
+        self.measure.click(lon, lat)
+
     def _on_cursor_moved(self, lon: float, lat: float) -> None:
-        self._readout.setText(format_position(lon, lat, self._format.currentText()))
+        self._cursor = (lon, lat)
+        self._show_cursor()
+
+    def _show_cursor(self) -> None:
+        if self._cursor is not None:
+            self._readout.setText(format_position(*self._cursor, self._format.currentText()))

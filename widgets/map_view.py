@@ -22,11 +22,15 @@ from app.domain import BorderLine, Patrol, Sector
 from app.values import ImpactLevel
 from maps.geography import Country
 from maps.incident_layer import IncidentLayer, IncidentRows
+from maps.layers import LayerStack
+from maps.overlay import Overlay
 from maps.projection import Projection
 from maps.render.basemap import SEA, CountryFillRenderer
 from maps.render.borders import BorderRenderer
 from maps.render.incidents import IncidentRenderer
+from maps.render.layer_group import LayerGroup
 from maps.render.legend import MapLegend
+from maps.render.overlay import draw_overlay
 from maps.render.patrols import PatrolRenderer
 from maps.render.sectors import SectorRenderer
 
@@ -35,6 +39,10 @@ ATTRIBUTION = "Made with Natural Earth"
 MERCATOR_HALF_WIDTH = 20_037_508.34
 MIN_VIEW_METRES = 300.0  # zooming in further than a few hundred metres shows nothing useful
 WORLD = (-180.0, -60.0, 180.0, 80.0)
+COUNTRIES, SECTORS, BORDERS, INCIDENTS, PATROLS, SECTOR_NAMES = (
+    "Countries", "Sectors", "Borders", "Incidents", "Patrols", "Sector names",
+)  # fmt: skip
+LAYERS = (COUNTRIES, SECTORS, BORDERS, INCIDENTS, PATROLS, SECTOR_NAMES)  # bottom first
 # Live incident changes are drawn in slices of this long, so the view keeps panning meanwhile.
 DRAW_BUDGET_S = 0.03
 
@@ -44,6 +52,8 @@ class MapView(pg.PlotWidget):
 
     incident_clicked = QtCore.Signal(str)
     cursor_moved = QtCore.Signal(float, float)  # lon, lat in degrees
+    map_clicked = QtCore.Signal(float, float)  # a left click: lon, lat
+    context_requested = QtCore.Signal(float, float, QtCore.QPoint)  # right click: lon, lat, screen
 
     def __init__(
         self, parent: QtWidgets.QWidget | None = None, projection: Projection | None = None
@@ -66,18 +76,24 @@ class MapView(pg.PlotWidget):
                 minXRange=MIN_VIEW_METRES, minYRange=MIN_VIEW_METRES,
             )  # fmt: skip
 
-        self.countries = CountryFillRenderer(self.view)
-        self.borders = BorderRenderer(self.view)
-        self.sectors = SectorRenderer(self.view)
+        # Each renderer draws into its own layer group (bottom first): the layer panel sets
+        # visibility, opacity and order on the group, for every item of the layer at once.
+        self.layers = LayerStack(list(LAYERS))
+        self.groups = {name: LayerGroup(self.view, name, z) for z, name in enumerate(LAYERS)}
+        self.countries = CountryFillRenderer(self.groups[COUNTRIES])
+        self.borders = BorderRenderer(self.groups[BORDERS])
+        self.sectors = SectorRenderer(self.groups[SECTORS], labels=self.groups[SECTOR_NAMES])
         self.incident_layer = IncidentLayer(self.projection.forward)
         self.incidents = IncidentRenderer(
-            self.view, self.incident_layer, on_clicked=self.incident_clicked.emit
+            self.groups[INCIDENTS], self.incident_layer, on_clicked=self.incident_clicked.emit
         )
         self._draw_timer = QtCore.QTimer(self)
         self._draw_timer.setSingleShot(True)
         self._draw_timer.setInterval(0)
         self._draw_timer.timeout.connect(self._draw_incidents_slice)
-        self.patrols = PatrolRenderer(self.view)
+        self.patrols = PatrolRenderer(self.groups[PATROLS])
+        self.layers.changed.connect(self._on_layers_changed)
+        self._overlays = 0
         self.legend = MapLegend(self.view)
         self.legend.setVisible(False)
         self._sector_levels: list[ImpactLevel] = []
@@ -88,6 +104,7 @@ class MapView(pg.PlotWidget):
         self.attribution.setZValue(1000)
 
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.scene().sigMouseClicked.connect(self._on_mouse_clicked)
         self.show_region(*(self.projection.bounds or WORLD))
 
     # -- what is shown -------------------------------------------------------------------------
@@ -178,12 +195,55 @@ class MapView(pg.PlotWidget):
             patrol_statuses=self.patrols.statuses(),
         )
 
+    # -- layers --------------------------------------------------------------------------------
+
+    def add_overlay(self, overlay: Overlay) -> str:
+        """Draw an imported file as a new layer under the incidents; returns its layer name.
+
+        The layer enters the stack only once it is drawn: a failure leaves nothing behind.
+        """
+        group = LayerGroup(self.view, overlay.name, len(self.layers.layers))
+        try:
+            draw_overlay(overlay, group, self.projection, self._overlays)
+        except Exception:
+            self.view.removeItem(group)
+            raise
+        self._overlays += 1
+        group.name = self.layers.unique_name(overlay.name)
+        self.groups[group.name] = group  # before the stack announces it
+        return self.layers.add(group.name, below=INCIDENTS)
+
+    def remove_layer(self, name: str) -> None:
+        self.layers.remove(name)
+        self.view.removeItem(self.groups.pop(name))
+
+    def _on_layers_changed(self) -> None:
+        for z, layer in enumerate(self.layers.layers):
+            group = self.groups[layer.name]
+            group.setVisible(layer.visible)
+            group.setOpacity(layer.opacity)
+            group.setZValue(z)
+
     # -- the cursor ----------------------------------------------------------------------------
 
-    def _on_mouse_moved(self, scene_pos: QtCore.QPointF) -> None:
+    def lon_lat_at(self, scene_pos: QtCore.QPointF) -> tuple[float, float] | None:
+        """Lon, lat under a scene position, or None off the map."""
         if not self.view.sceneBoundingRect().contains(scene_pos):
-            return
+            return None
         point = self.view.mapSceneToView(scene_pos)
         lon, lat = self.projection.inverse_point(point.x(), point.y())
-        if np.isfinite(lon) and np.isfinite(lat):
-            self.cursor_moved.emit(lon, lat)
+        return (lon, lat) if np.isfinite(lon) and np.isfinite(lat) else None
+
+    def _on_mouse_moved(self, scene_pos: QtCore.QPointF) -> None:
+        where = self.lon_lat_at(scene_pos)
+        if where is not None:
+            self.cursor_moved.emit(*where)
+
+    def _on_mouse_clicked(self, event) -> None:
+        where = self.lon_lat_at(event.scenePos())
+        if where is None:
+            return
+        if event.button() == QtCore.Qt.MouseButton.RightButton:
+            self.context_requested.emit(*where, event.screenPos().toPoint())
+        elif event.button() == QtCore.Qt.MouseButton.LeftButton:
+            self.map_clicked.emit(*where)

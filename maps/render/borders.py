@@ -1,7 +1,9 @@
 """International borders: the world's as thin grey, the operation's as a strong dark line.
 
 All lines of a kind are ONE ``PlotCurveItem`` with NaN separators and ``connect='finite'``
-(two items in total, whatever the number of lines).
+(two items in total, whatever the number of lines). The world's lines are simplified per zoom
+band (:data:`maps.geography.ZOOM_BANDS`), each band built the first time it is needed; the
+operation's few lines are always drawn in full.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import numpy as np
 import pyqtgraph as pg
 
 from app.domain import BorderLine
-from maps.geography import border_paths, lines_to_nan_xy
+from maps.geography import ZOOM_BANDS, band_for, border_paths, lines_to_nan_xy, simplified_paths
 from maps.projection import Projection
 
 WORLD_BORDER = "#9d978d"
@@ -37,6 +39,12 @@ class BorderRenderer:
         self.operation_curve.setZValue(Z_OPERATION_BORDERS)
         view.addItem(self.world_curve, ignoreBounds=True)
         view.addItem(self.operation_curve)
+        self._view = view
+        self._world_paths: list = []
+        self._projection: Projection | None = None
+        self._bands: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self.band: int | None = None
+        view.sigTransformChanged.connect(self._on_view_transform_changed)
 
     def set_borders(
         self,
@@ -48,14 +56,31 @@ class BorderRenderer:
         highlighted = list(highlighted)
         strong_ids = {line.id for line in highlighted}
         world = [line for line in world if line.id not in strong_ids]
-        self._set_curve(self.world_curve, lines_to_nan_xy(border_paths(world), projection))
+        self._world_paths = border_paths(world)
+        self._projection = projection
+        self._bands, self.band = {}, None
+        self._on_view_transform_changed()
         self._set_curve(
             self.operation_curve, lines_to_nan_xy(border_paths(highlighted), projection)
         )
 
     def clear(self) -> None:
+        self._world_paths, self._bands, self.band = [], {}, None
         self.world_curve.clear()
         self.operation_curve.clear()
+
+    def _on_view_transform_changed(self, *_: object) -> None:
+        if self._projection is None:
+            return
+        units_per_pixel, _ = self._view.viewPixelSize()
+        band = band_for(units_per_pixel) if units_per_pixel > 0 else 0
+        if band == self.band:
+            return
+        self.band = band
+        if band not in self._bands:
+            paths = simplified_paths(self._world_paths, ZOOM_BANDS[band][1])
+            self._bands[band] = lines_to_nan_xy(paths, self._projection)
+        self._set_curve(self.world_curve, self._bands[band])
 
     @staticmethod
     def _set_curve(curve: pg.PlotCurveItem, xy: tuple[np.ndarray, np.ndarray]) -> None:

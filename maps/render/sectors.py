@@ -46,8 +46,10 @@ def level_fill(level: ImpactLevel) -> QtGui.QColor:
 class SectorRenderer:
     """One path item per impact level (so at most four), one text label per sector."""
 
-    def __init__(self, view: pg.ViewBox) -> None:
+    def __init__(self, view: pg.ViewBox, labels: pg.ViewBox | None = None) -> None:
+        """``labels``: where the names go (a layer of their own, over the incidents)."""
         self._view = view
+        self._label_view = labels if labels is not None else view
         self._level_items: dict[ImpactLevel, QtWidgets.QGraphicsPathItem] = {}
         for rank, level in enumerate(ImpactLevel):
             item = QtWidgets.QGraphicsPathItem()
@@ -109,12 +111,12 @@ class SectorRenderer:
         label.setFont(font)
         label.setPos(x, y)
         label.setZValue(Z_SECTOR_LABELS)
-        self._view.addItem(label, ignoreBounds=True)
+        self._label_view.addItem(label, ignoreBounds=True)
         self._labels.append((label, abs(x1 - x0), abs(y1 - y0)))
 
     def _clear_labels(self) -> None:
         for label, _, _ in self._labels:
-            self._view.removeItem(label)
+            self._label_view.removeItem(label)
         self._labels = []
 
     def _on_view_transform_changed(self, *_: object) -> None:

@@ -44,7 +44,12 @@ def map_view(qtbot):
 
 def _items(view: MapView, kind: type) -> list:
     """Graphics items of a kind in the map's view (including those outside auto-range)."""
-    return [item for item in view.view.childGroup.childItems() if isinstance(item, kind)]
+    found, pending = [], list(view.view.childGroup.childItems())
+    while pending:  # layers are groups: walk down into them
+        item = pending.pop()
+        found.append(item)
+        pending.extend(item.childItems())
+    return [item for item in found if isinstance(item, kind)]
 
 
 def _scatters(view: MapView) -> list[pg.ScatterPlotItem]:
@@ -196,6 +201,8 @@ def test_borders_are_one_curve_per_kind(map_view):
         resources.bulgaria_turkey_border
     )
     map_view.set_borders(world, operation)
+    map_view.show_region(26.2, 41.4, 26.7, 41.8)  # one sector: every vertex drawn
+    map_view.grab()
     curves = _items(map_view, pg.PlotCurveItem)
     assert len(curves) == 2  # 461 + 2 lines, two items
     lengths = sorted(len(curve.getData()[0]) for curve in curves)
@@ -301,3 +308,16 @@ def test_live_changes_are_drawn_in_slices_not_all_at_once(map_view, qtbot):
     qtbot.waitUntil(lambda: not map_view.drawing, timeout=5000)
     assert sum(len(item.data) for item in map_view.incidents.items().values()) == 100_000
     assert map_view.legend.entries  # the legend follows once everything is drawn
+
+
+def test_world_borders_are_simplified_when_zoomed_out_and_full_when_zoomed_in(map_view):
+    resources = default_resources()
+    map_view.set_borders(load_border_lines(resources.world_borders))
+    map_view.show_region(-180.0, -60.0, 180.0, 80.0)
+    map_view.grab()  # the band follows the view when it is painted
+    world_points = len(map_view.borders.world_curve.getData()[0])
+    map_view.show_region(26.2, 41.4, 26.7, 41.8)  # one sector
+    map_view.grab()
+    sector_points = len(map_view.borders.world_curve.getData()[0])
+    assert world_points < 0.5 * sector_points
+    assert map_view.borders.band == 0  # every vertex

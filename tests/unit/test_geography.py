@@ -7,10 +7,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import shapely
 from shapely.geometry import Polygon
 
 from app.errors import LimesError
 from maps.geography import (
+    ZOOM_BANDS,
+    band_for,
     border_between,
     border_paths,
     default_resources,
@@ -18,6 +21,7 @@ from maps.geography import (
     load_border_lines,
     load_countries,
     polygons_to_nan_xy,
+    simplified_paths,
 )
 from maps.geojson import load_features
 from maps.projection import (
@@ -305,3 +309,32 @@ def test_border_line_without_its_countries_is_refused(tmp_path):
     path = _write(tmp_path, _collection(_line((26, 41), (27, 42))), "lines.geojson")
     with pytest.raises(LimesError, match=r"lines\.geojson.*feature 0.*two countries"):
         load_border_lines(path)
+
+
+@pytest.mark.parametrize("band", range(1, len(ZOOM_BANDS)))
+def test_zoom_band_simplification_keeps_lines_simple_connected_and_close(world_lines, band):
+    tolerance = ZOOM_BANDS[band][1]
+    paths = [p for p in border_paths(world_lines) if len(p) >= 2]
+    simple = simplified_paths(paths, tolerance)
+    assert len(simple) == len(paths)
+    assert sum(map(len, simple)) < 0.8 * sum(map(len, paths))
+    for before, after in zip(paths, simple, strict=True):
+        # Ends kept: lines still meet at their tripoints and junctions.
+        assert after[0] == pytest.approx(before[0])
+        assert after[-1] == pytest.approx(before[-1])
+    original = [shapely.LineString(p) for p in paths]
+    simplified = [shapely.LineString(p) for p in simple]
+    # No simplified line crosses itself where the original did not.
+    assert all(s.is_simple for o, s in zip(original, simplified, strict=True) if o.is_simple)
+    # Nowhere further from the original than the band's tolerance.
+    assert (
+        max(shapely.hausdorff_distance(o, s) for o, s in zip(original, simplified, strict=True))
+        <= tolerance * 1.0001
+    )
+
+
+def test_zoom_bands_go_from_full_detail_to_coarse():
+    assert ZOOM_BANDS[band_for(10.0)][1] == 0.0  # a sector on screen: every vertex
+    tolerances = [tolerance for _, tolerance in ZOOM_BANDS]
+    assert tolerances == sorted(tolerances)
+    assert band_for(1e9) == len(ZOOM_BANDS) - 1

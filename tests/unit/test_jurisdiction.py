@@ -108,6 +108,7 @@ def test_sectors_are_found_and_can_be_swapped(jurisdiction):
     placed = with_sectors.locate([26.555, 26.2, 25.0], [41.677, 41.0, 42.0])
     assert list(placed.sector_id) == ["north", "south", ""]
     assert jurisdiction.locate_point(26.555, 41.677).sector_id == ""  # the original is unchanged
+    assert with_sectors.locate_point(25.3, 41.1).sector_id == ""  # alone, in no sector
 
 
 def test_at_sea_there_is_no_country_but_a_distance(jurisdiction):

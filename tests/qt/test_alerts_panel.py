@@ -1,0 +1,74 @@
+"""Alerts in the window: raised by live changes, listed, flashed on the map, clickable."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from app.store import Change
+from app.store import queries as q
+from maps.alerts import NEAR_BORDER, PATROL_OUTSIDE
+from tests.factories import incident_fields
+from tests.qt.test_main_window import demo_store, window  # noqa: F401  -- shared fixtures
+
+KASTANIES = (26.4814, 41.6472)  # on the Evros, under a kilometre from the line
+
+
+@pytest.fixture
+def ready_window(qtbot, window):  # noqa: F811
+    qtbot.waitUntil(lambda: window.map_panel.placements.settled, timeout=15_000)
+    return window
+
+
+def test_an_incident_near_the_line_raises_an_alert_that_flashes_and_selects(
+    qtbot,
+    ready_window,
+    demo_store,  # noqa: F811
+):
+    store, _ = demo_store
+    main = ready_window
+    before = len(main.alert_panel.alerts())
+    fields = incident_fields(lon=KASTANIES[0], lat=KASTANIES[1], title="Group on the riverbank")
+    store.commit([Change("incident", "near-1", fields)], "anna").result()
+    qtbot.waitUntil(lambda: len(main.alert_panel.alerts()) > before, timeout=10_000)
+    alert = main.alert_panel.alerts()[0]  # newest first
+    assert alert.kind == NEAR_BORDER
+    assert alert.record_id == "near-1"
+    assert "Group on the riverbank" in alert.text
+    assert "from the border" in alert.text
+    assert main.map_panel.flashes.flashing >= 1
+
+    main.alert_panel.list.itemClicked.emit(main.alert_panel.list.item(0))
+    qtbot.waitUntil(
+        lambda: main.incident_view.currentIndex().data(Qt.ItemDataRole.UserRole) == "near-1",
+        timeout=5000,
+    )
+
+
+def test_an_incident_far_from_the_line_and_hot_sectors_raises_nothing(
+    qtbot,
+    ready_window,
+    demo_store,  # noqa: F811
+):
+    store, _ = demo_store
+    main = ready_window
+    before = len(main.alert_panel.alerts())
+    fields = incident_fields(lon=25.3, lat=41.1, title="Far inland")  # near Komotini
+    store.commit([Change("incident", "far-1", fields)], "anna").result()
+    qtbot.waitUntil(lambda: main.map_panel.placements.get("far-1") is not None, timeout=10_000)
+    assert len(main.alert_panel.alerts()) == before
+
+
+def test_a_patrol_leaving_its_sector_raises_an_alert(qtbot, ready_window, demo_store):  # noqa: F811
+    store, _ = demo_store
+    main = ready_window
+    with store.read() as connection:
+        patrol = next(p for p in q.patrols(connection) if p.sector_id and p.lon is not None)
+    store.commit([Change("patrol", patrol.id, {"lon": 24.0, "lat": 40.0})], "anna").result()
+    qtbot.waitUntil(
+        lambda: any(a.kind == PATROL_OUTSIDE and a.record_id == patrol.id
+                    for a in main.alert_panel.alerts()),
+        timeout=10_000,
+    )  # fmt: skip
+    main.alert_panel.clear()
+    assert main.alert_panel.alerts() == []

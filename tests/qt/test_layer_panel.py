@@ -1,0 +1,91 @@
+"""The layer panel on a real map: visibility, opacity, order, importing files, refusing bad ones."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from PySide6.QtCore import Qt
+
+from widgets.layer_panel import LayerPanel
+from widgets.map_view import BORDERS, INCIDENTS, MapView
+
+
+@pytest.fixture
+def panel(qtbot):
+    view = MapView()
+    qtbot.addWidget(view)
+    widget = LayerPanel(view)
+    qtbot.addWidget(widget)
+    widget.show()
+    return widget, view
+
+
+def _poi(tmp_path, name="poi.geojson", coordinates=(26.5, 41.5)):
+    path = tmp_path / name
+    feature = {
+        "type": "Feature", "properties": {"name": "Tower 7"},
+        "geometry": {"type": "Point", "coordinates": list(coordinates)},
+    }  # fmt: skip
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    return path
+
+
+def test_unchecking_a_layer_hides_its_items(panel):
+    widget, view = panel
+    row = widget.names().index(BORDERS)
+    widget.list.item(row).setCheckState(Qt.CheckState.Unchecked)
+    assert not view.groups[BORDERS].isVisible()
+    assert not view.borders.world_curve.isVisible()  # the items go with their layer
+    widget.list.item(widget.names().index(BORDERS)).setCheckState(Qt.CheckState.Checked)
+    assert view.groups[BORDERS].isVisible()
+
+
+def test_opacity_slider_fades_the_selected_layer(panel):
+    widget, view = panel
+    widget.select(INCIDENTS)
+    widget.opacity.setValue(40)
+    assert view.groups[INCIDENTS].opacity() == pytest.approx(0.4)
+    assert view.layers[INCIDENTS].opacity == pytest.approx(0.4)
+
+
+def test_moving_a_layer_up_draws_it_over_the_next(panel):
+    widget, view = panel
+    widget.select(BORDERS)
+    before = widget.names().index(BORDERS)
+    widget.up.click()
+    assert widget.names().index(BORDERS) == before - 1  # listed top first
+    above = widget.names()[before]
+    assert view.groups[BORDERS].zValue() > view.groups[above].zValue()
+
+
+def test_importing_a_file_adds_a_layer_under_the_incidents(panel, tmp_path):
+    widget, view = panel
+    name = widget.import_file(_poi(tmp_path))
+    assert name == "poi"
+    assert view.layers.position("poi") < view.layers.position(INCIDENTS)
+    assert view.groups["poi"].childItems()  # drawn: a marker and its name
+    assert "Imported poi.geojson" in widget.message.text()
+    assert widget.remove.isEnabled()
+    widget.remove.click()
+    assert "poi" not in view.layers
+    assert "poi" not in view.groups
+
+
+def test_a_broken_file_is_refused_with_its_reason_and_nothing_is_added(panel, tmp_path):
+    widget, view = panel
+    before = (view.layers.names(), len(view.view.childGroup.childItems()))
+    bad = _poi(tmp_path, "bad.geojson", coordinates=(226.5, 41.5))
+    assert widget.import_file(bad) is None
+    text = widget.message.text()
+    assert "Not imported" in text
+    assert "bad.geojson" in text
+    assert "feature 0" in text
+    assert "outside longitude" in text
+    assert (view.layers.names(), len(view.view.childGroup.childItems())) == before
+
+
+def test_built_in_layers_cannot_be_removed(panel):
+    widget, _ = panel
+    widget.select(BORDERS)
+    assert not widget.remove.isEnabled()

@@ -1,0 +1,92 @@
+"""The map panel over a real store: cursor readout, measuring, the right-click menu."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6 import QtCore
+
+from app.settings import load_settings
+from widgets.map_panel import MapPanel
+
+EVROS = (25.8, 40.7, 27.0, 42.2)
+EDIRNE = (26.555, 41.677)
+ORESTIADA = (26.531, 41.503)
+
+# QTest warns that pyqtgraph's view leaves the raw press unaccepted (its scene handles it), and
+# the offscreen platform cannot raise a popup menu or grab the keyboard for it.
+pytestmark = pytest.mark.qt_log_ignore(
+    r"Mouse event .* not accepted by receiving widget",
+    r"This plugin does not support (raise|grabbing the keyboard)",
+)
+
+
+@pytest.fixture
+def panel(qtbot, store):
+    settings = load_settings(overrides={"node": {"center_id": "GR-ORE", "name": "Orestiada"}})
+    widget = MapPanel(store, settings, region=EVROS)
+    qtbot.addWidget(widget)
+    widget.resize(900, 750)
+    widget.show()
+    qtbot.waitExposed(widget)
+    widget.view.show_region(*EVROS)
+    return widget
+
+
+def _widget_pos(panel: MapPanel, lon: float, lat: float) -> QtCore.QPoint:
+    x, y = panel.view.projection.forward_point(lon, lat)
+    return panel.view.mapFromScene(panel.view.view.mapViewToScene(QtCore.QPointF(x, y)))
+
+
+def _click(qtbot, panel, lon, lat, button=QtCore.Qt.MouseButton.LeftButton):
+    qtbot.mouseClick(panel.view.viewport(), button, pos=_widget_pos(panel, lon, lat))
+
+
+def test_measure_two_clicks_gives_geodesic_distance_and_bearing(qtbot, panel):
+    panel.measure_button.click()
+    _click(qtbot, panel, *EDIRNE)
+    assert panel.measure.leg is None  # one click: only the start
+    _click(qtbot, panel, *ORESTIADA)
+    leg = panel.measure.leg
+    assert leg is not None
+    assert 18.5 < leg.km < 20.5  # Edirne to Orestiada, about 19 km south
+    assert 180 < leg.bearing < 200
+    assert "km" in panel._measure_readout.text()
+    assert "bearing" in panel._measure_readout.text()
+    panel.measure_button.click()  # off: the leg and the line go away
+    assert panel.measure.leg is None
+    assert panel._measure_readout.text() == ""
+
+
+def test_clicks_measure_nothing_while_the_tool_is_off(qtbot, panel):
+    _click(qtbot, panel, *EDIRNE)
+    _click(qtbot, panel, *ORESTIADA)
+    assert panel.measure.leg is None
+
+
+def test_right_click_offers_a_new_incident_at_that_place(qtbot, panel):
+    _click(qtbot, panel, *ORESTIADA, button=QtCore.Qt.MouseButton.RightButton)
+    menu = panel.context_menu
+    assert menu is not None
+    assert menu.isVisible()
+    with qtbot.waitSignal(panel.new_incident_requested, timeout=1000) as blocker:
+        menu.new_incident.trigger()
+    lon, lat = blocker.args
+    assert lon == pytest.approx(ORESTIADA[0], abs=0.005)
+    assert lat == pytest.approx(ORESTIADA[1], abs=0.005)
+    menu.close()
+
+
+def test_measure_from_the_menu_starts_a_leg_there(qtbot, panel):
+    _click(qtbot, panel, *EDIRNE, button=QtCore.Qt.MouseButton.RightButton)
+    panel.context_menu.measure.trigger()
+    panel.context_menu.close()
+    assert panel.measure_button.isChecked()
+    _click(qtbot, panel, *ORESTIADA)
+    assert 18.5 < panel.measure.leg.km < 20.5
+
+
+@pytest.mark.parametrize(("style", "expected"), [("dd", "41.5"), ("dms", "41°"), ("mgrs", "35T")])
+def test_cursor_readout_follows_the_chosen_format(qtbot, panel, style, expected):
+    panel.view.cursor_moved.emit(*ORESTIADA)  # what a mouse move over Orestiada emits
+    panel._format.setCurrentText(style)  # the readout changes at once, not on the next move
+    assert expected in panel._readout.text()
