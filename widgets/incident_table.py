@@ -47,10 +47,14 @@ class IncidentTableModel(ColumnTableModel):
     def criteria(self) -> IncidentFilter:
         return self._filter
 
-    def set_filter(self, criteria: IncidentFilter) -> None:
-        """Show only what ``criteria`` selects (quick ranges already resolved by the caller)."""
+    def show(self, criteria: IncidentFilter, rowids: np.ndarray) -> None:
+        """Show ``rowids``, read elsewhere (off the GUI thread) for ``criteria``; live changes
+        later re-list by ``criteria`` (its quick range already resolved by the caller)."""
+        self.beginResetModel()
         self._filter = criteria
-        self.reload()
+        self._rowids = rowids
+        self._pages.clear()
+        self.endResetModel()
 
     def rowids(self) -> np.ndarray:
         return self._rowids

@@ -31,6 +31,7 @@ from widgets.incident_table import IncidentTableModel
 from widgets.map_panel import MapPanel
 from widgets.partner_panel import PartnerPanel
 from widgets.roster_panel import PatrolTableModel
+from widgets.timeline_panel import TimelinePanel
 
 LAYOUT_VERSION = 1
 
@@ -60,6 +61,12 @@ class MainWindow(QMainWindow):
         self.incident_view = self._table(self.incident_model, stretch_column=4)
         self.patrol_model = PatrolTableModel(store, self)
         self.patrol_view = self._table(self.patrol_model, stretch_column=2)
+        self.timeline = TimelinePanel(
+            store,
+            self.incident_model,
+            self.incident_view,
+            [identity.center_id, *(p.id for p in settings.partners)],
+        )
         self.details = DetailsPanel()
 
         placeholder = QWidget()
@@ -67,7 +74,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(placeholder)
         self.map_dock = self._dock("Map", self.map_panel, Qt.DockWidgetArea.TopDockWidgetArea)
         self.timeline_dock = self._dock(
-            "Timeline", self.incident_view, Qt.DockWidgetArea.BottomDockWidgetArea
+            "Timeline", self.timeline, Qt.DockWidgetArea.BottomDockWidgetArea
         )
         self.details_dock = self._dock(
             "Incident details", self.details, Qt.DockWidgetArea.BottomDockWidgetArea
@@ -90,7 +97,7 @@ class MainWindow(QMainWindow):
                 [self.roster_dock, self.partners_dock], [420, 200], Qt.Orientation.Vertical
             )
             self._build_link_menu(node)
-        self.resizeDocks([self.map_dock, self.timeline_dock], [660, 300], Qt.Orientation.Vertical)
+        self.resizeDocks([self.map_dock, self.timeline_dock], [600, 380], Qt.Orientation.Vertical)
         self.resizeDocks([self.map_dock, self.roster_dock], [1150, 600], Qt.Orientation.Horizontal)
         self.resizeDocks(
             [self.timeline_dock, self.details_dock], [1150, 600], Qt.Orientation.Horizontal
@@ -121,7 +128,7 @@ class MainWindow(QMainWindow):
         self._update_counts()
 
         self._views = [
-            (self.timeline_dock, self.incident_model.apply_changes, self.incident_model.reload),
+            (self.timeline_dock, self.timeline.apply_changes, self.timeline.reload),
             (self.roster_dock, self.patrol_model.apply_changes, self.patrol_model.reload),
             (self.map_dock, self.map_panel.apply_changes, self.map_panel.reload),
         ]
