@@ -15,15 +15,20 @@ ops near a second.
 from __future__ import annotations
 
 import hashlib
+import os
+import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, create_engine
 
 from app.oplog import Action, Op, canonical, decode_fields
-from app.records import KINDS
+from app.records import INCIDENT, KINDS, SECTOR
+from app.store import schema
 from app.store.merge import RecordState
 
 
@@ -133,4 +138,67 @@ def time_span(connection: Connection) -> tuple[int, int] | None:
     return min(row[0] >> 16, row[2]), max(row[1] >> 16, row[3])
 
 
-__all__ = ["Moment", "Picture", "replay", "time_span"]
+class PictureDatabase:
+    """A read-only copy of a replayed picture's incidents and sectors in a temporary SQLite
+    file with the store's tables, so the timeline's filters, strip and lazy table read it
+    exactly as they read the live store (``read()`` gives a connection per thread)."""
+
+    def __init__(self, picture: Picture, folder: Path | None = None) -> None:
+        self.picture = picture
+        handle, name = tempfile.mkstemp(prefix="limes-replay-", suffix=".sqlite3", dir=folder)
+        os.close(handle)
+        self.path = Path(name)
+        self._engine = create_engine(f"sqlite:///{self.path}")
+        schema.metadata.create_all(self._engine, tables=[schema.incidents, schema.sectors])
+        with self._engine.begin() as connection:
+            for kind in (INCIDENT, SECTOR):
+                columns = (
+                    "id",
+                    *kind.fields,
+                    "deleted",
+                    "complete",
+                    "stamps",
+                    "row_hash",
+                    "origin",
+                    "first_lsn",
+                    "last_lsn",
+                    "learned_at",
+                )
+                rows = [
+                    (
+                        record_id,
+                        *(
+                            canonical(fields.get(n)).decode()
+                            if n in kind.json_fields and fields.get(n) is not None
+                            else fields.get(n)
+                            for n in kind.fields
+                        ),
+                        0,
+                        1,
+                        "{}",
+                        b"",
+                        "",
+                        0,
+                        0,
+                        0,
+                    )
+                    for record_id, fields in picture.visible(kind.name)
+                ]
+                if rows:
+                    connection.connection.cursor().executemany(
+                        f"INSERT INTO {kind.table} ({', '.join(columns)}) "
+                        f"VALUES ({','.join('?' * len(columns))})",
+                        rows,
+                    )
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self._engine.connect() as connection, connection.begin():
+            yield connection
+
+    def close(self) -> None:
+        self._engine.dispose()
+        self.path.unlink(missing_ok=True)
+
+
+__all__ = ["Moment", "Picture", "PictureDatabase", "replay", "time_span"]

@@ -56,6 +56,12 @@ class IncidentTableModel(ColumnTableModel):
         self._pages.clear()
         self.endResetModel()
 
+    def set_source(self, source: Any) -> None:
+        """Read from ``source`` (the store, or a replayed picture with the same tables) from now
+        on; the caller then lists rows with :meth:`show`."""
+        self._store = source
+        self._pages.clear()
+
     def rowids(self) -> np.ndarray:
         return self._rowids
 

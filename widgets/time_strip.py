@@ -64,7 +64,9 @@ class TimeStrip(pg.PlotWidget):
         self.selection = pg.ScatterPlotItem(
             size=17, pen=pg.mkPen("#111", width=2.2), brush=None, pxMode=True
         )
-        for item in (self.bars, self.marks, self.selection):
+        self.moment = pg.InfiniteLine(angle=90, pen=pg.mkPen("#6a1b9a", width=2))
+        self.moment.setVisible(False)
+        for item in (self.bars, self.marks, self.selection, self.moment):
             plot.addItem(item)
         self.setMinimumHeight(150)
         self._settle = QtCore.QTimer(self, singleShot=True, interval=180)
@@ -117,6 +119,12 @@ class TimeStrip(pg.PlotWidget):
             self.selection.setData(x=[], y=[])
             return
         self.selection.setData(x=[time_ms / 1000], y=[LANES.index(category)])
+
+    def show_moment(self, at_ms: int | None) -> None:
+        """The replayed moment as a vertical line (hidden when live)."""
+        self.moment.setVisible(at_ms is not None)
+        if at_ms is not None:
+            self.moment.setValue(at_ms / 1000)
 
     # -- events ----------------------------------------------------------------------------------
 

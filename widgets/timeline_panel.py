@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, QTimer, Signal, Slot
@@ -33,6 +34,7 @@ from PySide6.QtWidgets import (
 from app import incident_filter as f
 from app.errors import ValidationError
 from app.incident_filter import IncidentFilter, QuickRange
+from app.replay import Moment, PictureDatabase, replay, time_span
 from app.settings import data_dir
 from app.store import Store
 from app.store import queries as q
@@ -40,6 +42,7 @@ from app.store.feed import ChangeSet
 from app.values import Category, ImpactLevel, IncidentStatus, to_ms
 from widgets.background import BackgroundReads
 from widgets.incident_table import IncidentTableModel
+from widgets.replay_bar import ReplayBar
 from widgets.time_strip import LANES, TimeStrip
 
 MAX_MARKS = 3000  # more marks than this in the window: the strip shows counts per bin
@@ -79,6 +82,9 @@ class TimelinePanel(QWidget):
 
     incident_selected = Signal(str)
     loaded = Signal(int)  # rows now listed in the table
+    # (at UTC ms, PictureDatabase) when a replayed moment is shown; (None, None) back to live.
+    # The picture's ``read()`` has the store's incidents and sectors tables (for the map).
+    replay_changed = Signal(object, object)
 
     def __init__(
         self,
@@ -98,6 +104,8 @@ class TimelinePanel(QWidget):
         self._now_ms = now_ms
         self._views_file = views_file or data_dir() / "timeline_views.ini"
         self._reads = BackgroundReads(self)
+        self._tickets: dict[str, object] = {}
+        self._source: Store | PictureDatabase = store  # what the views read: live or replayed
         self._base = IncidentFilter()
         self._criteria = IncidentFilter()  # base narrowed to the strip's window
 
@@ -105,6 +113,9 @@ class TimelinePanel(QWidget):
         self.summary = QLabel()
         self.summary.setStyleSheet("color:#444")
         self._build_filter_bar(centers)
+        self.replay = ReplayBar()
+        self.replay.toggle.toggled.connect(self._on_replay_toggled)
+        self.replay.moment_chosen.connect(self._on_moment_chosen)
 
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.strip)
@@ -115,6 +126,7 @@ class TimelinePanel(QWidget):
         layout.setContentsMargins(2, 2, 2, 2)
         layout.setSpacing(2)
         layout.addLayout(self._bar)
+        layout.addWidget(self.replay)
         layout.addWidget(splitter, 1)
 
         self.strip.window_changed.connect(self._load_window)
@@ -225,18 +237,29 @@ class TimelinePanel(QWidget):
     def apply_filter(self) -> None:
         """Take the bar's criteria; fit the strip to what they select, then list it."""
         self._debounce.stop()
-        self._base = self.current_filter().resolved(self._now_ms())
-        base, store, now = self._base, self._store, self._now_ms()
+        self._base = self.current_filter().resolved(self._clock())
+        base, store, now = self._base, self._source, self._clock()
 
         def read() -> tuple[int, int] | None:
             with store.read() as connection:
                 return f.time_range(connection, base)
 
-        self._reads.request("range", read, lambda found: self._fit(base, found, now))
+        self._request("range", read, lambda found: self._fit(base, found, now))
+
+    def _request(self, key: str, read: Callable[[], Any], deliver: Callable[[Any], None]) -> None:
+        """Read off the GUI thread; only the newest request per key is delivered."""
+        ticket = self._tickets[key] = object()
+
+        def done(result: tuple[object, Any]) -> None:
+            got, value = result
+            if got is self._tickets.get(key):
+                deliver(value)
+            elif isinstance(value, PictureDatabase):
+                value.close()
+
+        self._reads.request(key, lambda: (ticket, read()), done)
 
     def _fit(self, base: IncidentFilter, found: tuple[int, int] | None, now: int) -> None:
-        if base != self._base:
-            return  # a newer filter is on its way
         start = base.start_ms if base.start_ms is not None else (found[0] if found else now)
         end = base.end_ms if base.end_ms is not None else max(found[1] if found else now, now)
         pad = max((end - start) // 40, 60_000)
@@ -247,18 +270,18 @@ class TimelinePanel(QWidget):
         self._load(f.within(self._base, start_ms, end_ms))
 
     def _load(self, criteria: IncidentFilter) -> None:
-        store = self._store
+        store = self._source
         self._criteria = criteria
 
         def read_rows() -> np.ndarray:
             with store.read() as connection:
                 return f.filtered_rowids(connection, criteria)
 
-        self._reads.request("rows", read_rows, lambda rowids: self._show_rows(criteria, rowids))
+        self._request("rows", read_rows, lambda rowids: self._show_rows(criteria, rowids))
         self._load_strip(criteria)
 
     def _load_strip(self, criteria: IncidentFilter) -> None:
-        store = self._store
+        store = self._source
         start, end = self.strip.window()
 
         def read_strip() -> StripContent:
@@ -270,13 +293,9 @@ class TimelinePanel(QWidget):
                     return StripContent(first, bin_ms, None, f.marks(connection, criteria))
             return StripContent(first, bin_ms, counts, None)
 
-        self._reads.request(
-            "strip", read_strip, lambda content: self._show_strip(criteria, content)
-        )
+        self._request("strip", read_strip, self._show_strip)
 
     def _show_rows(self, criteria: IncidentFilter, rowids: np.ndarray) -> None:
-        if criteria != self._criteria:
-            return
         selected = self.selected_id()
         self.model.show(criteria, rowids)
         if selected is not None:
@@ -286,9 +305,7 @@ class TimelinePanel(QWidget):
         self.summary.setText(f"<b>{len(rowids):,}</b> incidents")
         self.loaded.emit(len(rowids))
 
-    def _show_strip(self, criteria: IncidentFilter, content: StripContent) -> None:
-        if criteria != self._criteria:
-            return
+    def _show_strip(self, content: StripContent) -> None:
         if content.marks is not None:
             m = content.marks
             self.strip.show_marks(m["occurred_at"], m["category"], m["impact"], m["rowid"])
@@ -297,8 +314,9 @@ class TimelinePanel(QWidget):
         self._show_selection_mark()
 
     def apply_changes(self, changes: ChangeSet) -> None:
-        """Live updates: the table refreshes what changed; the strip recounts its window."""
-        if not changes.ids("incident"):
+        """Live updates: the table refreshes what changed; the strip recounts its window.
+        A replay stays at its moment."""
+        if not changes.ids("incident") or self.replaying:
             return
         self.model.apply_changes(changes)
         self.summary.setText(f"<b>{self.model.rowCount():,}</b> incidents")
@@ -306,6 +324,59 @@ class TimelinePanel(QWidget):
 
     def reload(self) -> None:
         self.apply_filter()
+
+    # -- replay -----------------------------------------------------------------------------------
+
+    @property
+    def replaying(self) -> bool:
+        return self._source is not self._store
+
+    def _clock(self) -> int:
+        """Now, or the replayed moment: quick ranges count back from it."""
+        at = self.replay.at()
+        return self._now_ms() if at is None else at
+
+    def _on_replay_toggled(self, on: bool) -> None:
+        if not on:
+            return
+        store, now = self._store, self._now_ms()
+
+        def read() -> tuple[int, int] | None:
+            with store.read() as connection:
+                return time_span(connection)
+
+        def deliver(span: tuple[int, int] | None) -> None:
+            start, end = span or (now - f.HOUR_MS, now)
+            self.replay.set_span(start, max(end, now))
+            self.replay.set_at(max(end, now))
+
+        self._request("span", read, deliver)
+
+    def _on_moment_chosen(self, at: int | None, moment: Moment) -> None:
+        self.strip.show_moment(at)
+        if at is None:
+            self._show_source(self._store, None, moment)
+            return
+        store = self._store
+
+        def read() -> PictureDatabase:
+            with store.read() as connection:
+                picture = replay(connection, at, moment)
+            return PictureDatabase(picture)
+
+        self._request("replay", read, lambda database: self._show_source(database, at, moment))
+
+    def _show_source(self, source: Store | PictureDatabase, at: int | None, moment: Moment) -> None:
+        old, was_replaying = self._source, self.replaying
+        self._source = source
+        self.model.set_source(source)
+        if was_replaying and source is not self._store and self._base.quick is None:
+            self._load(f.within(self._base, *self.strip.window()))  # keep the user's zoom
+        else:
+            self.apply_filter()
+        if isinstance(old, PictureDatabase):
+            old.close()
+        self.replay_changed.emit(at, source if at is not None else None)
 
     # -- selection, linked both ways -------------------------------------------------------------
 
@@ -405,3 +476,5 @@ class TimelinePanel(QWidget):
 
     def shutdown(self) -> None:
         self._reads.shutdown()
+        if isinstance(self._source, PictureDatabase):
+            self._source.close()

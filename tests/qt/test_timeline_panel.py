@@ -145,3 +145,57 @@ def test_a_saved_view_comes_back_after_the_filters_change(qtbot, panel, tmp_path
     assert panel.model.rowCount() == 20  # odd i (ours) and i % 3 == 2
     panel.delete_view("High, ours")
     assert panel.view_names() == []
+
+
+def test_the_slider_shows_what_we_knew_at_a_past_moment_and_back_to_live(qtbot, store, panel):
+    import time
+
+    from app.replay import Moment
+
+    time.sleep(0.01)
+    before = time.time_ns() // 1_000_000
+    time.sleep(0.01)
+    store.commit(
+        [
+            Change("incident", "late-1", incident_fields(occurred_at=NOW - 60_000, title="Late")),
+            Change("incident", "inc-001", {"status": "closed"}),
+        ],
+        "anna",
+    ).result()
+    with qtbot.waitSignal(panel.replay_changed, timeout=5000) as shown:
+        panel.replay.toggle.click()  # replay starts at the latest moment
+    assert shown.args[0] is not None
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 121, timeout=5000)
+
+    assert panel.replay.chosen_moment() is Moment.WHAT_WE_KNEW
+    with qtbot.waitSignal(panel.loaded, timeout=5000):
+        panel.replay.set_at(before)
+    assert panel.replaying
+    assert panel.model.rowCount() == 120
+    assert "late-1" not in _listed(panel)
+    assert panel.model.index(1, 3).data() == "Reported"  # inc-001 was not closed yet
+    assert "Known at" in panel.replay.when.text()
+    assert panel.strip.moment.isVisible()
+
+    with qtbot.waitSignal(panel.replay_changed, timeout=5000) as shown:
+        panel.replay.toggle.click()
+    assert shown.args == [None, None]
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 121, timeout=5000)
+    assert not panel.replaying
+    assert panel.model.index(2, 3).data() == "Closed"  # after late-1 and inc-000
+
+
+def test_play_moves_the_moment_forward_at_the_chosen_speed(qtbot, panel):
+    with qtbot.waitSignal(panel.replay_changed, timeout=5000):
+        panel.replay.toggle.click()
+    start = panel.replay.at() - 3_600_000
+    panel.replay.set_span(start - 3_600_000, start + 10 * 3_600_000)
+    panel.replay.set_at(start)
+    panel.replay.speed.setCurrentIndex(panel.replay.speed.findData(3600))
+    panel.replay.play.click()
+    qtbot.waitUntil(lambda: panel.replay.at() >= start + 3_600_000, timeout=5000)
+    panel.replay.play.click()
+    stopped = panel.replay.at()
+    qtbot.wait(600)
+    assert panel.replay.at() == stopped
+    assert panel.replay.play.text() == "▶ Play"
