@@ -30,6 +30,7 @@ from widgets.details_panel import DetailsPanel
 from widgets.incident_table import IncidentTableModel
 from widgets.map_panel import MapPanel
 from widgets.partner_panel import PartnerPanel
+from widgets.report_dialog import ReportDialog
 from widgets.roster_panel import PatrolTableModel
 from widgets.timeline_panel import TimelinePanel
 
@@ -141,6 +142,7 @@ class MainWindow(QMainWindow):
         self.incident_view.selectionModel().currentRowChanged.connect(self._on_incident_row)
         self.patrol_view.selectionModel().currentRowChanged.connect(self._on_patrol_row)
         self.map_panel.incident_clicked.connect(self.select_incident)
+        self.menuBar().addMenu("&Reports").addAction("Shift handover…", self.open_handover)
         self._layout_file = data_dir() / "window.ini"
         if restore_layout:
             self._restore_layout()
@@ -267,6 +269,18 @@ class MainWindow(QMainWindow):
         else:
             self.details.show_incident(incident, held)
             self.map_panel.highlight_incident(incident_id)
+
+    def open_handover(self) -> ReportDialog:
+        dialog = ReportDialog(
+            self._store,
+            self._settings.node.center_id,
+            [p.id for p in self._settings.partners],
+            map_snapshot=self.map_panel.grab,
+            parent=self,
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
 
     # -- layout, kept between runs ---------------------------------------------------------------
 
