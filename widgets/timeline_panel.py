@@ -318,9 +318,12 @@ class TimelinePanel(QWidget):
         A replay stays at its moment."""
         if not changes.ids("incident") or self.replaying:
             return
-        self.model.apply_changes(changes)
-        self.summary.setText(f"<b>{self.model.rowCount():,}</b> incidents")
-        self._load_strip(self._criteria)
+        relisted = []
+        self.model.apply_changes(changes, relist=lambda: relisted.append(True))
+        if relisted:
+            self._load(self._criteria)
+        else:
+            self._load_strip(self._criteria)
 
     def reload(self) -> None:
         self.apply_filter()
