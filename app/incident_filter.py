@@ -101,11 +101,11 @@ class IncidentFilter:
             raise ValidationError("end", "is before the start")
 
     def resolved(self, now_ms: int) -> IncidentFilter:
-        """This filter with a quick range turned into its absolute window at ``now``."""
+        """This filter with a quick range turned into its start at ``now``, open-ended so that
+        incidents logged afterwards still show."""
         if self.quick is None:
             return self
-        start, end = self.quick.window(now_ms)
-        return replace(self, start_ms=start, end_ms=end + 1)
+        return replace(self, start_ms=self.quick.window(now_ms)[0], end_ms=None)
 
     def with_window(self, start_ms: int | None, end_ms: int | None) -> IncidentFilter:
         return replace(self, start_ms=start_ms, end_ms=end_ms, quick=None)
@@ -256,33 +256,43 @@ def time_range(connection: Connection, criteria: IncidentFilter) -> tuple[int, i
     return (int(times.min()), int(times.max())) if len(times) else None
 
 
+def within(criteria: IncidentFilter, start_ms: int, end_ms: int) -> IncidentFilter:
+    """``criteria`` narrowed to the window ``start..end`` (what the strip shows)."""
+    start = start_ms if criteria.start_ms is None else max(start_ms, criteria.start_ms)
+    end = end_ms if criteria.end_ms is None else min(end_ms, criteria.end_ms)
+    return replace(criteria, start_ms=start, end_ms=max(start, end), quick=None)
+
+
 def histogram(
-    connection: Connection, criteria: IncidentFilter, start_ms: int, end_ms: int, bin_ms: int
+    connection: Connection,
+    criteria: IncidentFilter,
+    start_ms: int,
+    end_ms: int,
+    bin_ms: int,
+    *,
+    lanes: tuple[str, ...] = (),
 ) -> np.ndarray:
-    """Matching incidents per bin of ``bin_ms`` from ``start_ms`` to ``end_ms``, counted in SQL."""
+    """Matching incidents per bin of ``bin_ms`` from ``start_ms`` to ``end_ms``, counted in
+    SQL. With ``lanes`` (category values): one row of counts per lane, shape (lanes, bins)."""
     bins = max(1, -(-(end_ms - start_ms) // bin_ms))
-    windowed = replace(
-        criteria,
-        start_ms=max(start_ms, criteria.start_ms) if criteria.start_ms is not None else start_ms,
-        end_ms=min(end_ms, criteria.end_ms) if criteria.end_ms is not None else end_ms,
-        quick=None,
-    )
-    counts = np.zeros(bins, dtype=np.int64)
-    if windowed.end_ms <= windowed.start_ms:
-        return counts
-    compiled = compile_filter(connection, windowed)
-    if compiled.area is None:
-        rows = connection.exec_driver_sql(
-            f"SELECT (occurred_at - ?) / ?, COUNT(*) FROM incidents WHERE {compiled.where} "
-            "GROUP BY 1",
-            (start_ms, bin_ms, *compiled.params),
-        ).fetchall()
-        for index, count in rows:
-            counts[int(index)] += count
-        return counts
-    found = marks(connection, windowed)["occurred_at"]
-    np.add.at(counts, (found - start_ms) // bin_ms, 1)
-    return counts
+    windowed = within(criteria, start_ms, end_ms)
+    counts = np.zeros((max(1, len(lanes)), bins), dtype=np.int64)
+    lane_of = {name: index for index, name in enumerate(lanes)}
+    if windowed.end_ms > windowed.start_ms:
+        compiled = compile_filter(connection, windowed)
+        if compiled.area is None:
+            rows = connection.exec_driver_sql(
+                f"SELECT (occurred_at - ?) / ?, {'category' if lanes else 'NULL'}, COUNT(*) "
+                f"FROM incidents WHERE {compiled.where} GROUP BY 1, 2",
+                (start_ms, bin_ms, *compiled.params),
+            ).fetchall()
+            for index, lane, found in rows:
+                counts[lane_of.get(lane, 0), int(index)] += found
+        else:
+            shown = marks(connection, windowed)
+            lane_index = [lane_of.get(c, 0) for c in shown["category"]] if lanes else 0
+            np.add.at(counts, (lane_index, (shown["occurred_at"] - start_ms) // bin_ms), 1)
+    return counts if lanes else counts[0]
 
 
 def marks(
@@ -328,4 +338,5 @@ __all__ = [
     "marks",
     "shift_start",
     "time_range",
+    "within",
 ]

@@ -7,6 +7,7 @@ A million incidents cost 8 MB of row ids; only the pages on screen become Python
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -47,10 +48,20 @@ class IncidentTableModel(ColumnTableModel):
     def criteria(self) -> IncidentFilter:
         return self._filter
 
-    def set_filter(self, criteria: IncidentFilter) -> None:
-        """Show only what ``criteria`` selects (quick ranges already resolved by the caller)."""
+    def show(self, criteria: IncidentFilter, rowids: np.ndarray) -> None:
+        """Show ``rowids``, read elsewhere (off the GUI thread) for ``criteria``; live changes
+        later re-list by ``criteria`` (its quick range already resolved by the caller)."""
+        self.beginResetModel()
         self._filter = criteria
-        self.reload()
+        self._rowids = rowids
+        self._pages.clear()
+        self.endResetModel()
+
+    def set_source(self, source: Any) -> None:
+        """Read from ``source`` (the store, or a replayed picture with the same tables) from now
+        on; the caller then lists rows with :meth:`show`."""
+        self._store = source
+        self._pages.clear()
 
     def rowids(self) -> np.ndarray:
         return self._rowids
@@ -62,8 +73,9 @@ class IncidentTableModel(ColumnTableModel):
         self._pages.clear()
         self.endResetModel()
 
-    def apply_changes(self, changes: ChangeSet) -> None:
-        """Refresh only what changed; re-list ids only when incidents appeared or vanished."""
+    def apply_changes(self, changes: ChangeSet, relist: Callable[[], None] | None = None) -> None:
+        """Refresh only what changed; re-list ids only when incidents appeared or vanished
+        (through ``relist`` if given: the timeline re-lists off the GUI thread)."""
         ids = changes.ids("incident")
         if not ids:
             return
@@ -81,7 +93,8 @@ class IncidentTableModel(ColumnTableModel):
         visible = np.fromiter((bool(r[1]) for r in rows), dtype=bool, count=len(rows))
         present = np.isin(rowids, self._rowids)
         if len(rows) != len(ids) or not np.array_equal(present, visible):
-            self.reload()  # something new, deleted or completed: the order may change
+            # something new, deleted or completed: the order may change
+            (relist or self.reload)()
             return
         # Changes to listed incidents: drop their pages and repaint (their time may have
         # changed too, so a moved time triggers a reload through the order check below).

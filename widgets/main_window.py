@@ -32,7 +32,9 @@ from widgets.incident_table import IncidentTableModel
 from widgets.layer_panel import LayerPanel
 from widgets.map_panel import MapPanel
 from widgets.partner_panel import PartnerPanel
+from widgets.report_dialog import ReportDialog
 from widgets.roster_panel import PatrolTableModel
+from widgets.timeline_panel import TimelinePanel
 
 LAYOUT_VERSION = 1
 
@@ -62,6 +64,12 @@ class MainWindow(QMainWindow):
         self.incident_view = self._table(self.incident_model, stretch_column=4)
         self.patrol_model = PatrolTableModel(store, self)
         self.patrol_view = self._table(self.patrol_model, stretch_column=2)
+        self.timeline = TimelinePanel(
+            store,
+            self.incident_model,
+            self.incident_view,
+            [identity.center_id, *(p.id for p in settings.partners)],
+        )
         self.details = DetailsPanel(store, settings)
 
         placeholder = QWidget()
@@ -69,7 +77,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(placeholder)
         self.map_dock = self._dock("Map", self.map_panel, Qt.DockWidgetArea.TopDockWidgetArea)
         self.timeline_dock = self._dock(
-            "Timeline", self.incident_view, Qt.DockWidgetArea.BottomDockWidgetArea
+            "Timeline", self.timeline, Qt.DockWidgetArea.BottomDockWidgetArea
         )
         self.details_dock = self._dock(
             "Incident details", self.details, Qt.DockWidgetArea.BottomDockWidgetArea
@@ -103,7 +111,7 @@ class MainWindow(QMainWindow):
         )
         self.tabifyDockWidget(self.alerts_dock, self.layers_dock)
         self.alerts_dock.raise_()
-        self.resizeDocks([self.map_dock, self.timeline_dock], [660, 300], Qt.Orientation.Vertical)
+        self.resizeDocks([self.map_dock, self.timeline_dock], [600, 380], Qt.Orientation.Vertical)
         self.resizeDocks([self.map_dock, self.roster_dock], [1150, 600], Qt.Orientation.Horizontal)
         self.resizeDocks(
             [self.timeline_dock, self.details_dock], [1150, 600], Qt.Orientation.Horizontal
@@ -134,7 +142,7 @@ class MainWindow(QMainWindow):
         self._update_counts()
 
         self._views = [
-            (self.timeline_dock, self.incident_model.apply_changes, self.incident_model.reload),
+            (self.timeline_dock, self.timeline.apply_changes, self.timeline.reload),
             (self.roster_dock, self.patrol_model.apply_changes, self.patrol_model.reload),
             (self.map_dock, self.map_panel.apply_changes, self.map_panel.reload),
         ]
@@ -157,6 +165,7 @@ class MainWindow(QMainWindow):
         self.incident_view.selectionModel().currentRowChanged.connect(self._on_incident_row)
         self.patrol_view.selectionModel().currentRowChanged.connect(self._on_patrol_row)
         self.map_panel.incident_clicked.connect(self.select_incident)
+        self.menuBar().addMenu("&Reports").addAction("Shift handover…", self.open_handover)
         self._layout_file = data_dir() / "window.ini"
         if restore_layout:
             self._restore_layout()
@@ -273,6 +282,18 @@ class MainWindow(QMainWindow):
     def _show_details(self, incident_id: str) -> None:
         if self.details.show_incident_id(incident_id):
             self.map_panel.highlight_incident(incident_id)
+
+    def open_handover(self) -> ReportDialog:
+        dialog = ReportDialog(
+            self._store,
+            self._settings.node.center_id,
+            [p.id for p in self._settings.partners],
+            map_snapshot=self.map_panel.grab,
+            parent=self,
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
 
     # -- layout, kept between runs ---------------------------------------------------------------
 

@@ -1,0 +1,281 @@
+"""Timeline over a million incidents: filter changes and scrolling, next to raw sqlite3.
+
+    python bench/timeline.py [--rows 1000000] [--db /tmp/tl/bench.sqlite3] [--repeat 5]
+
+The database is built once through the store's bulk path (``Store.commit`` of 100k creates
+per transaction, ~1 min for 1M on a quiet machine) and reused if ``--db`` exists with the
+right count. Measured, median of ``--repeat``:
+
+1. Filter change: ``incident_filter.filtered_rowids`` for a few typical filters (what the
+   table model does on a change) against the raw indexed ``sqlite3`` query returning the same
+   row ids, in the same run; ratio.
+2. Scroll to the end: the model's page fetch for the last rows of a 1M list.
+3. RSS of a process that holds the timeline model at 100k and at 1M incidents.
+4. Replay: the picture at T (half-way and at the end of the op-log, both moments) rebuilt
+   from the op-log, against reading the same ops with plain sqlite3.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from app import incident_filter as f
+from app.incident_filter import IncidentFilter, QuickRange
+from app.replay import Moment, replay
+from app.replay import time_span as replay_span
+from app.store import Change, Store
+from app.values import Category, IncidentStatus
+
+NOW_MS = 1_795_000_000_000
+SPAN_MS = 2 * 365 * 24 * 3_600_000  # two years of history
+OWNERS = ["GR-ORE", "BG-SVL", "TR-EDR"]
+PLACES = ["Feres", "Kipi", "Orestiada", "Svilengrad", "Kapitan Andreevo", "Edirne", "Meric"]
+WHAT = ["Group on foot", "Boat sighted", "Van at the fence", "Fence damage", "Drone seen"]
+
+
+def incident_fields(rng: random.Random, index: int, rows: int) -> dict:
+    occurred = NOW_MS - SPAN_MS + (index * SPAN_MS) // rows + rng.randrange(60_000)
+    owner = rng.choice(OWNERS)
+    return {
+        "owner": owner,
+        "originator": owner,
+        "reported_by": "bench",
+        "occurred_at": occurred,
+        "reported_at": occurred + 120_000,
+        "lon": 25.9 + rng.random() * 1.0,
+        "lat": 40.8 + rng.random() * 1.0,
+        "category": rng.choice(list(Category)).value,
+        "impact": rng.choices(["low", "medium", "high"], weights=[6, 3, 1])[0],
+        "confidence": "B2",
+        "status": rng.choice(list(IncidentStatus)).value,
+        "title": f"{rng.choice(WHAT)} near {rng.choice(PLACES)}",
+        "description": "Reported by the tower camera; patrol informed.",
+        "assigned_patrols": [],
+        "releasability": ["*"],
+    }
+
+
+def build(path: Path, rows: int, *, chunk: int = 100_000) -> None:
+    """``rows`` incidents through the store's bulk path (one transaction per ``chunk``)."""
+    rng = random.Random(5)
+    started = time.perf_counter()
+    with Store(path, "GR-ORE", synchronous="OFF") as store:
+        for first in range(0, rows, chunk):
+            changes = [
+                Change("incident", f"inc-{i:07d}", incident_fields(rng, i, rows))
+                for i in range(first, min(rows, first + chunk))
+            ]
+            store.commit(changes, "bench").result()
+            print(f"  built {first + len(changes):,} incidents", file=sys.stderr)
+    print(f"  database built in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+
+
+def ensure(path: Path, rows: int) -> None:
+    if path.exists():
+        with sqlite3.connect(path) as connection:
+            held = connection.execute("SELECT COUNT(*) FROM incidents").fetchone()[0]
+        if held == rows:
+            return
+        path.unlink()
+    build(path, rows)
+
+
+FILTERS = {
+    "7 days, high impact": IncidentFilter(quick=QuickRange.LAST_7D, impacts=frozenset({"high"})),
+    "24 h, any": IncidentFilter(quick=QuickRange.LAST_24H),
+    "smuggling by BG-SVL": IncidentFilter(
+        categories=frozenset({"smuggling"}), owners=frozenset({"BG-SVL"})
+    ),
+    "high impact, all time": IncidentFilter(impacts=frozenset({"high"})),
+    "text 'boat feres'": IncidentFilter(text="boat feres"),
+    "everything": IncidentFilter(),
+}
+
+
+def raw_rowids(connection: sqlite3.Connection, criteria: IncidentFilter) -> np.ndarray:
+    """The hand-written indexed query for the same rows, through plain sqlite3."""
+    clauses, params = ["deleted = 0 AND complete = 1"], []
+    if criteria.start_ms is not None:
+        clauses.append("occurred_at >= ?")
+        params.append(criteria.start_ms)
+    for column, values in (
+        ("category", criteria.categories),
+        ("impact", criteria.impacts),
+        ("owner", criteria.owners),
+    ):
+        if values:
+            clauses.append(f"{column} = ?")
+            params.append(next(iter(values)))
+    for word in criteria.words:
+        clauses.append("(title LIKE ? OR description LIKE ? OR id LIKE ?)")
+        params += [f"%{word}%"] * 3
+    sql = (
+        f"SELECT rowid FROM incidents WHERE {' AND '.join(clauses)} "
+        "ORDER BY occurred_at DESC, rowid DESC"
+    )
+    return np.array([row[0] for row in connection.execute(sql, params)], dtype=np.int64)
+
+
+def timed(action, repeat: int) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = action()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times) * 1000, result
+
+
+def bench_filters(path: Path, repeat: int) -> None:
+    raw = sqlite3.connect(path)
+    with Store(path, "GR-ORE") as store:
+        print(f"filter change -> row ids in display order (median of {repeat}, ms)")
+        print(f"  {'filter':<24}{'rows':>10}{'limes':>10}{'raw sqlite3':>13}{'ratio':>8}")
+        for name, criteria in FILTERS.items():
+            resolved = criteria.resolved(NOW_MS)
+
+            def ours(resolved=resolved):
+                with store.read() as connection:
+                    return f.filtered_rowids(connection, resolved)
+
+            ours_ms, rowids = timed(ours, repeat)
+            raw_ms, expected = timed(lambda resolved=resolved: raw_rowids(raw, resolved), repeat)
+            assert np.array_equal(rowids, expected), name
+            print(
+                f"  {name:<24}{len(rowids):>10,}{ours_ms:>10.1f}{raw_ms:>13.1f}"
+                f"{ours_ms / raw_ms:>8.2f}"
+            )
+        bench_scroll(store, raw, repeat)
+
+
+def bench_scroll(store: Store, raw: sqlite3.Connection, repeat: int) -> None:
+    """The table model at the end of the full list: the page a jump to the end fetches."""
+    from widgets.incident_table import IncidentTableModel
+
+    model = IncidentTableModel(store)
+    last = model.rowCount() - 1
+
+    def jump() -> object:
+        model._pages.clear()
+        return model.index(last, 4).data()
+
+    ours_ms, _title = timed(jump, repeat)
+    page = [int(r) for r in model.rowids()[-200:]]
+    marks = ",".join("?" * len(page))
+
+    def raw_page():
+        return raw.execute(f"SELECT * FROM incidents WHERE rowid IN ({marks})", page).fetchall()
+
+    raw_ms, _rows = timed(raw_page, repeat)
+    print(
+        f"scroll to the end of {model.rowCount():,} rows (one page of 200): "
+        f"{ours_ms:.1f} ms, raw sqlite3 {raw_ms:.1f} ms, ratio {ours_ms / raw_ms:.2f}"
+    )
+
+
+def bench_replay(path: Path, repeat: int) -> None:
+    """The picture at T rebuilt from the op-log, against reading the same ops with sqlite3."""
+    raw = sqlite3.connect(path)
+    with Store(path, "GR-ORE") as store:
+        with store.read() as connection:
+            first, last = replay_span(connection)
+        print(f"replay over {raw.execute('SELECT COUNT(*) FROM ops').fetchone()[0]:,} ops")
+        for share in (0.5, 1.0):
+            at = first + int((last - first) * share)
+            for moment in Moment:
+
+                def ours(at=at, moment=moment):
+                    with store.read() as connection:
+                        return replay(connection, at, moment)
+
+                ours_ms, picture = timed(ours, repeat)
+                column, bound = (
+                    ("hlc <", (at + 1) << 16)
+                    if moment is Moment.AS_IT_WAS
+                    else ("received_at <=", at)
+                )
+                sql = (
+                    "SELECT kind, record_id, origin, seq, hlc, action, fields, author FROM ops "
+                    f"WHERE {column} ? ORDER BY lsn"
+                )
+                raw_ms, rows = timed(
+                    lambda sql=sql, bound=bound: raw.execute(sql, (bound,)).fetchall(), repeat
+                )
+                records = len(picture.singles) + len(picture.merged)
+                print(
+                    f"  {moment.label.lower():<13} at {share:>4.0%} of the log: {records:>9,} records "
+                    f"in {ours_ms:7.0f} ms; raw read of the {len(rows):,} ops {raw_ms:6.0f} ms; "
+                    f"ratio {ours_ms / raw_ms:.2f}"
+                )
+
+
+RSS_PROBE = """
+import sys, resource
+sys.path.insert(0, {root!r})
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from app.store import Store
+from widgets.incident_table import IncidentTableModel
+def rss():
+    return int(open('/proc/self/statm').read().split()[1]) * 4096 / 2**20
+with Store({path!r}, 'GR-ORE') as store:
+    before = rss()
+    model = IncidentTableModel(store)
+    for row in range(0, model.rowCount(), max(1, model.rowCount() // 40)):
+        model.index(row, 4).data()
+    model.index(model.rowCount() - 1, 4).data()
+    print(f"{{model.rowCount()}} {{before:.0f}} {{rss():.0f}}")
+"""
+
+
+def rss_at(path: Path) -> tuple[int, float, float]:
+    root = str(Path(__file__).resolve().parents[1])
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    out = subprocess.run(
+        [sys.executable, "-c", RSS_PROBE.format(root=root, path=str(path))],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    ).stdout.split()
+    return int(out[0]), float(out[1]), float(out[2])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--folder", type=Path, default=Path(tempfile.gettempdir()) / "limes-bench")
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    args.folder.mkdir(parents=True, exist_ok=True)
+    small, large = (
+        args.folder / "timeline-100k.sqlite3",
+        args.folder / f"timeline-{args.rows}.sqlite3",
+    )
+    ensure(small, 100_000)
+    ensure(large, args.rows)
+    print(f"timeline benchmark, {args.rows:,} incidents (machine shared: compare ratios)")
+    bench_filters(large, args.repeat)
+    bench_replay(large, args.repeat)
+    for path in (small, large):
+        rows, before, after = rss_at(path)
+        print(
+            f"RSS with the timeline model over {rows:>9,} incidents: {after:6.0f} MB "
+            f"({after - before:+.0f} MB for the model)"
+        )
+
+
+if __name__ == "__main__":
+    main()
