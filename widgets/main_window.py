@@ -33,7 +33,7 @@ from widgets.layer_panel import LayerPanel
 from widgets.map_panel import MapPanel
 from widgets.partner_panel import PartnerPanel
 from widgets.report_dialog import ReportDialog
-from widgets.roster_panel import PatrolTableModel
+from widgets.roster_panel import BoardPanel, RosterPanel
 from widgets.timeline_panel import TimelinePanel
 
 LAYOUT_VERSION = 1
@@ -62,8 +62,9 @@ class MainWindow(QMainWindow):
         self.map_panel = MapPanel(store, settings, region=region)
         self.incident_model = IncidentTableModel(store, self)
         self.incident_view = self._table(self.incident_model, stretch_column=4)
-        self.patrol_model = PatrolTableModel(store, self)
-        self.patrol_view = self._table(self.patrol_model, stretch_column=2)
+        self.roster_panel = RosterPanel(store, settings)
+        self.patrol_model = self.roster_panel.patrol_model
+        self.patrol_view = self.roster_panel.patrol_view
         self.timeline = TimelinePanel(
             store,
             self.incident_model,
@@ -83,11 +84,18 @@ class MainWindow(QMainWindow):
             "Incident details", self.details, Qt.DockWidgetArea.BottomDockWidgetArea
         )
         self.roster_dock = self._dock(
-            "Roster", self.patrol_view, Qt.DockWidgetArea.TopDockWidgetArea
+            "Roster", self.roster_panel, Qt.DockWidgetArea.TopDockWidgetArea
+        )
+        self.board_dock = self._dock(
+            "Shift board",
+            BoardPanel(self.roster_panel.board),
+            Qt.DockWidgetArea.BottomDockWidgetArea,
         )
         # Map and roster side by side on top; timeline and details side by side below.
         self.splitDockWidget(self.map_dock, self.roster_dock, Qt.Orientation.Horizontal)
         self.splitDockWidget(self.timeline_dock, self.details_dock, Qt.Orientation.Horizontal)
+        self.tabifyDockWidget(self.timeline_dock, self.board_dock)
+        self.timeline_dock.raise_()
         self.node = node
         self.partner_panel: PartnerPanel | None = None
         if node is not None:
@@ -97,7 +105,7 @@ class MainWindow(QMainWindow):
             )
             self.splitDockWidget(self.roster_dock, self.partners_dock, Qt.Orientation.Vertical)
             self.resizeDocks(
-                [self.roster_dock, self.partners_dock], [420, 200], Qt.Orientation.Vertical
+                [self.roster_dock, self.partners_dock], [640, 140], Qt.Orientation.Vertical
             )
             self._build_link_menu(node)
         self.alert_panel = AlertPanel()
@@ -143,7 +151,7 @@ class MainWindow(QMainWindow):
 
         self._views = [
             (self.timeline_dock, self.timeline.apply_changes, self.timeline.reload),
-            (self.roster_dock, self.patrol_model.apply_changes, self.patrol_model.reload),
+            (self.roster_dock, self.roster_panel.apply_changes, self.roster_panel.reload),
             (self.map_dock, self.map_panel.apply_changes, self.map_panel.reload),
         ]
         self._stale: set[str] = set()
@@ -280,6 +288,9 @@ class MainWindow(QMainWindow):
             self.map_panel.center_on(patrol.lon, patrol.lat)
 
     def _show_details(self, incident_id: str) -> None:
+        with self._store.read() as connection:
+            incident = q.incident(connection, incident_id, with_notes=False)
+        self.roster_panel.set_incident(incident)  # (nearest patrols to send)
         if self.details.show_incident_id(incident_id):
             self.map_panel.highlight_incident(incident_id)
 

@@ -1,53 +1,116 @@
-"""The roster dock: joint patrols with crew, sector, shift and status."""
+"""The commander's roster: patrols, crews, officers, rule violations, dispatch, and the board.
+
+Everything is read into one :class:`~app.roster_state.RosterState` on each change; an edit (a
+drag on the board, an officer dropped on a crew, a status key) is previewed against the rules
+first. If it breaks a rule the commander is asked, naming each rule; nothing is saved unless
+confirmed. A rule is waived only by an override with a reason (recorded on the patrol, in the
+op-log, so it is in the audit trail).
+
+Status keys on the patrol list: P planned, A available, E en route, S on scene, R returning,
+O off duty.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import functools
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QDrag, QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
-from app.domain import Officer, Patrol
-from app.store import Store
+from app import values as v
+from app.domain import Incident, Patrol
+from app.errors import LimesError
+from app.roster_dispatch import rank_patrols
+from app.roster_rules import RosterLimits, Violation
+from app.roster_state import Preview, RosterState
+from app.settings import Settings
+from app.store import Change, Store
 from app.store import queries as q
 from app.store.feed import ChangeSet
+from maps.geography import default_resources, load_countries
+from maps.sector_territory import sector_countries
+from widgets.roster_dialogs import ask_override_reason, confirm_violations
+from widgets.shift_board import STATUS_COLORS, ShiftBoard, officer_mime
 from widgets.table_model import ColumnTableModel
 
-COLUMNS: tuple[str, ...] = ("Call sign", "Status", "Crew", "Sector", "Shift (UTC)", "Vehicle")
-STATUS_COLORS = {
-    "available": "#2e7d32",
-    "en_route": "#1565c0",
-    "on_scene": "#c62828",
-    "returning": "#546e7a",
-    "planned": "#757575",
-    "off_duty": "#9e9e9e",
+COLUMNS: tuple[str, ...] = ("Call sign", "Status", "Crew", "Sector", "On shift", "Rules", "Vehicle")
+STATUS_KEYS = {
+    Qt.Key.Key_P: v.PatrolStatus.PLANNED,
+    Qt.Key.Key_A: v.PatrolStatus.AVAILABLE,
+    Qt.Key.Key_E: v.PatrolStatus.EN_ROUTE,
+    Qt.Key.Key_S: v.PatrolStatus.ON_SCENE,
+    Qt.Key.Key_R: v.PatrolStatus.RETURNING,
+    Qt.Key.Key_O: v.PatrolStatus.OFF_DUTY,
 }
+BOARD_BEFORE_H = 8  # the board shows the last 8 hours and the next 16
+BOARD_HOURS = 24
 Index = QModelIndex | QPersistentModelIndex
+
+
+@functools.cache
+def _countries() -> list[Any]:
+    return load_countries(default_resources().countries)
+
+
+def load_roster(store: Store, settings: Settings) -> RosterState:
+    """The roster as the store holds it, with each sector's territory from the map's countries."""
+    with store.read() as connection:
+        officers, patrols = q.officers(connection), q.patrols(connection)
+        sectors = q.sectors(connection)
+    roster = settings.roster
+    return RosterState(
+        RosterLimits.from_hours(roster.max_shift_h, roster.min_rest_h),
+        v.ImpactLevel(roster.coverage_min_impact),
+        officers,
+        patrols,
+        sectors,
+        sector_countries(sectors, _countries(), roster.straddle_min_share),
+    )
+
+
+def _on_shift(patrol: Patrol, now: datetime) -> str:
+    length = patrol.shift_end - patrol.shift_start
+    if now < patrol.shift_start:
+        return f"starts in {_span(patrol.shift_start - now)}"
+    if now >= patrol.shift_end:
+        return f"ended {patrol.shift_end:%d %H:%M}Z"
+    return f"{_span(now - patrol.shift_start)} of {_span(length)}"
+
+
+def _span(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    return f"{minutes // 60}h{minutes % 60:02d}"
 
 
 class PatrolTableModel(ColumnTableModel):
     COLUMNS = COLUMNS
 
-    def __init__(self, store: Store, parent: Any = None) -> None:
+    def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._store = store
         self._patrols: list[Patrol] = []
-        self._officers: dict[str, Officer] = {}
-        self._sector_names: dict[str, str] = {}
-        self.reload()
+        self._state: RosterState | None = None
 
-    def reload(self) -> None:
+    def set_state(self, state: RosterState) -> None:
         self.beginResetModel()
-        with self._store.read() as connection:
-            self._patrols = q.patrols(connection)
-            self._officers = q.officer_index(connection)
-            self._sector_names = {s.id: s.name for s in q.sectors(connection)}
+        self._state = state
+        self._patrols = sorted(state.patrols.values(), key=lambda p: p.call_sign)
         self.endResetModel()
-
-    def apply_changes(self, changes: ChangeSet) -> None:
-        if changes.ids("patrol") or changes.ids("officer") or changes.ids("sector"):
-            self.reload()
 
     def patrol_at(self, row: int) -> Patrol | None:
         return self._patrols[row] if 0 <= row < len(self._patrols) else None
@@ -58,41 +121,446 @@ class PatrolTableModel(ColumnTableModel):
                 return row
         return None
 
-    def crew_text(self, patrol: Patrol) -> str:
-        names = []
-        for officer_id in patrol.crew:
-            officer = self._officers.get(officer_id)
-            names.append(f"{officer.name} ({officer.country})" if officer else f"{officer_id} (?)")
-        return ", ".join(names)
-
     def row_total(self) -> int:
         return len(self._patrols)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         patrol = self.patrol_at(index.row()) if index.isValid() else None
-        if patrol is None:
+        state = self._state
+        if patrol is None or state is None:
             return None
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            countries = sorted(
-                {self._officers[o].country for o in patrol.crew if o in self._officers}
-            )
+            if column == 5:
+                active = [x for x in state.violations_of(patrol.id) if not x.overridden]
+                return ", ".join(sorted({x.rule.label for x in active})) or "✓"
+            sector = state.sectors.get(patrol.sector_id)
             return (
                 patrol.call_sign,
                 patrol.status.label,
-                f"{len(patrol.crew)} · {'/'.join(countries)}" if column == 2 else "",
-                self._sector_names.get(patrol.sector_id, patrol.sector_id or "—"),
-                f"{patrol.shift_start:%d %H:%M}–{patrol.shift_end:%H:%M}",
+                f"{len(patrol.crew)} · {'/'.join(state.countries_of(patrol)) or '—'}",
+                sector.name if sector else (patrol.sector_id or "—"),
+                _on_shift(patrol, datetime.now(UTC)),
+                "",
                 patrol.vehicle,
             )[column]
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self.crew_text(patrol)
-        if role == Qt.ItemDataRole.ForegroundRole and column == 1:
-            return QBrush(QColor(STATUS_COLORS.get(patrol.status.value, "#000")))
-        if role == Qt.ItemDataRole.BackgroundRole and column == 4:
-            now = datetime.now(UTC)
-            if patrol.shift_start <= now < patrol.shift_end:
-                return QBrush(QColor("#e8f5e9"))
+            crew = []
+            for officer_id in patrol.crew:
+                officer = state.officers.get(officer_id)
+                crew.append(f"{officer.name} ({officer.country})" if officer else officer_id)
+            lines = [", ".join(crew)] + [x.text for x in state.violations_of(patrol.id)]
+            return "\n".join(lines)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if column == 1:
+                return QBrush(QColor(STATUS_COLORS.get(patrol.status.value, "#000")))
+            if column == 5 and any(not x.overridden for x in state.violations_of(patrol.id)):
+                return QBrush(QColor("#b71c1c"))
+        if (
+            role == Qt.ItemDataRole.BackgroundRole
+            and column == 4
+            and patrol.shift_start <= datetime.now(UTC) < patrol.shift_end
+        ):
+            return QBrush(QColor("#e8f5e9"))
         if role == Qt.ItemDataRole.UserRole:
             return patrol.id
         return None
+
+
+class PatrolTableView(QTableView):
+    """The patrol list; a status key sets the selected patrol's status."""
+
+    status_key = Signal(str, object)  # patrol id, PatrolStatus
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        status = STATUS_KEYS.get(Qt.Key(event.key()))
+        index = self.currentIndex()
+        if status is not None and index.isValid() and not event.modifiers():
+            self.status_key.emit(index.data(Qt.ItemDataRole.UserRole), status)
+            return
+        super().keyPressEvent(event)
+
+
+class OfficerList(QListWidget):
+    """Officers to drag onto a patrol (from the crew list: moved out of that crew)."""
+
+    def __init__(self, from_patrol: Callable[[], str] = lambda: "") -> None:
+        super().__init__()
+        self._from_patrol = from_patrol
+        self.setDragEnabled(True)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+
+    def startDrag(self, actions: Any) -> None:
+        item = self.currentItem()
+        if item is None:
+            return
+        drag = QDrag(self)
+        drag.setMimeData(officer_mime(item.data(Qt.ItemDataRole.UserRole), self._from_patrol()))
+        drag.exec(Qt.DropAction.MoveAction | Qt.DropAction.CopyAction)
+
+
+class RosterPanel(QWidget):
+    """The roster dock's content; :attr:`board` goes in a dock of its own."""
+
+    patrols_changed = Signal()
+
+    def __init__(self, store: Store, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._settings = settings
+        self._user = settings.user
+        self._incident: Incident | None = None
+        self.state = load_roster(store, settings)
+
+        self.patrol_model = PatrolTableModel(self)
+        self.patrol_view = PatrolTableView()
+        self.patrol_view.setModel(self.patrol_model)
+        self.patrol_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.patrol_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.patrol_view.setAlternatingRowColors(True)
+        self.patrol_view.verticalHeader().setVisible(False)
+        self.patrol_view.verticalHeader().setDefaultSectionSize(22)
+        header = self.patrol_view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        self.patrol_view.setToolTip(
+            "Status keys: P planned, A available, E en route, S on scene, R returning, O off duty"
+        )
+
+        self.crew_label = QLabel("Crew")
+        self.crew_list = OfficerList(self._selected_patrol_id)
+        self.crew_list.setToolTip("Drag onto another patrol to move; Del removes from the crew")
+        self.remove_button = QPushButton("Remove from crew")
+        self.officer_list = OfficerList()
+        self.officer_list.setToolTip("Drag an officer onto a patrol on the shift board")
+        self.violation_list = QListWidget()
+        self.violation_list.setWordWrap(True)
+        self.override_button = QPushButton("Override with a reason…")
+        self.override_button.setEnabled(False)
+        self.rules_label = QLabel()
+        self.message = QLabel()  # the last edit that could not be saved, and why
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #b71c1c")
+        self.dispatch_label = QLabel("Select an incident to see the nearest available patrols.")
+        self.dispatch_label.setWordWrap(True)
+        self.dispatch_list = QListWidget()
+        self.dispatch_list.setWordWrap(True)
+        self.send_button = QPushButton("Send patrol")
+        self.send_button.setEnabled(False)
+
+        crew_box = _column(self.crew_label, self.crew_list, self.remove_button)
+        officers_box = _column(QLabel("Officers (drag onto a patrol)"), self.officer_list)
+        people = QSplitter(Qt.Orientation.Horizontal)
+        people.addWidget(crew_box)
+        people.addWidget(officers_box)
+        rules_box = _column(
+            self.rules_label, self.violation_list, self.message, self.override_button
+        )
+        dispatch_box = _column(self.dispatch_label, self.dispatch_list, self.send_button)
+        lower = QSplitter(Qt.Orientation.Horizontal)
+        lower.addWidget(rules_box)
+        lower.addWidget(dispatch_box)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        for widget in (self.patrol_view, people, lower):
+            splitter.addWidget(widget)
+        splitter.setSizes([230, 170, 170])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(splitter)
+
+        self.board = ShiftBoard()
+        self.board.patrol_moved.connect(self._on_patrol_moved)
+        self.board.officer_dropped.connect(self._on_officer_dropped)
+        self.board.patrol_selected.connect(self.select_patrol)
+        self.patrol_view.status_key.connect(self._on_status_key)
+        self.patrol_view.selectionModel().currentRowChanged.connect(self._on_patrol_row)
+        self.remove_button.clicked.connect(self._remove_selected_crew_member)
+        self.violation_list.currentRowChanged.connect(
+            lambda row: self.override_button.setEnabled(row >= 0 and self._violation_at(row))
+        )
+        self.violation_list.itemDoubleClicked.connect(
+            lambda item: self.select_patrol(item.data(Qt.ItemDataRole.UserRole).patrol_id)
+        )
+        self.override_button.clicked.connect(self._override_selected)
+        self.send_button.clicked.connect(self._send_selected)
+        self.dispatch_list.currentRowChanged.connect(
+            lambda row: self.send_button.setEnabled(row >= 0)
+        )
+        self._show_state()
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        self.state = load_roster(self._store, self._settings)
+        self._show_state()
+
+    def apply_changes(self, changes: ChangeSet) -> None:
+        if changes.ids("patrol") or changes.ids("officer") or changes.ids("sector"):
+            self.reload()
+
+    def _show_state(self) -> None:
+        selected = self._selected_patrol_id()
+        self.patrol_model.set_state(self.state)
+        self.patrol_view.resizeColumnsToContents()
+        now = datetime.now(UTC)
+        start = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=BOARD_BEFORE_H)
+        self.board.show_roster(self.state, start, BOARD_HOURS, now)
+        self._show_violations()
+        self._show_officers()
+        if selected:
+            self.select_patrol(selected)
+        else:
+            self._show_crew(None)
+        self._show_dispatch()
+        self.patrols_changed.emit()
+
+    def _show_violations(self) -> None:
+        self.violation_list.clear()
+        found = sorted(
+            self.state.violations(),
+            key=lambda x: (x.overridden, self._call_sign(x.patrol_id), x.rule.value),
+        )
+        active = sum(1 for x in found if not x.overridden)
+        self.rules_label.setText(
+            f"<b>Rules</b>: {active} broken"
+            + (f", {len(found) - active} overridden" if len(found) > active else "")
+            if found
+            else "<b>Rules</b>: all kept"
+        )
+        for violation in found:
+            item = QListWidgetItem(f"{self._call_sign(violation.patrol_id)} — {violation.text}")
+            item.setData(Qt.ItemDataRole.UserRole, violation)
+            item.setToolTip(item.text())
+            item.setForeground(QBrush(QColor("#6d4c41" if violation.overridden else "#b71c1c")))
+            self.violation_list.addItem(item)
+
+    def _show_officers(self) -> None:
+        self.officer_list.clear()
+        patrol = self.state.patrols.get(self._selected_patrol_id())
+        for officer in sorted(self.state.officers.values(), key=lambda o: (o.country, o.name)):
+            busy = []
+            if patrol is not None:
+                busy = self.state.validator.busy(
+                    officer.id,
+                    v.to_ms(patrol.shift_start),
+                    v.to_ms(patrol.shift_end),
+                    besides=patrol.id,
+                )
+            text = f"{officer.name} ({officer.country}) · {'/'.join(officer.languages)}" + (
+                f" · {', '.join(officer.qualifications)}" if officer.qualifications else ""
+            )
+            if busy:
+                text += f" — busy in {', '.join(self._call_sign(p) for p in busy)}"
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, officer.id)
+            item.setToolTip(f"{officer.rank}, {officer.agency}")
+            if busy or not officer.available:
+                item.setForeground(QBrush(QColor("#9e9e9e")))
+            self.officer_list.addItem(item)
+
+    def _show_crew(self, patrol: Patrol | None) -> None:
+        self.crew_list.clear()
+        self.remove_button.setEnabled(patrol is not None)
+        if patrol is None:
+            self.crew_label.setText("Crew (select a patrol)")
+            return
+        self.crew_label.setText(f"<b>Crew of {patrol.call_sign}</b>")
+        for officer_id in patrol.crew:
+            officer = self.state.officers.get(officer_id)
+            text = (
+                f"{officer.name} ({officer.country}) · {'/'.join(officer.languages)}"
+                if officer
+                else f"{officer_id} (not in this center's roster)"
+            )
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, officer_id)
+            self.crew_list.addItem(item)
+
+    def _call_sign(self, patrol_id: str) -> str:
+        patrol = self.state.patrols.get(patrol_id)
+        return patrol.call_sign if patrol else patrol_id
+
+    def _violation_at(self, row: int) -> bool:
+        item = self.violation_list.item(row)
+        return item is not None and not item.data(Qt.ItemDataRole.UserRole).overridden
+
+    # -- selection -----------------------------------------------------------------------------
+
+    def _selected_patrol_id(self) -> str:
+        index = self.patrol_view.currentIndex()
+        return index.data(Qt.ItemDataRole.UserRole) or "" if index.isValid() else ""
+
+    def select_patrol(self, patrol_id: str) -> None:
+        row = self.patrol_model.row_of(patrol_id)
+        if row is not None:
+            self.patrol_view.selectRow(row)
+            self.patrol_view.setCurrentIndex(self.patrol_model.index(row, 0))
+
+    def _on_patrol_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        patrol = self.patrol_model.patrol_at(current.row()) if current.isValid() else None
+        self._show_crew(patrol)
+        self._show_officers()
+        for patrol_id, bar in self.board.bars.items():
+            bar.setSelected(patrol is not None and patrol_id == patrol.id)
+
+    # -- edits ---------------------------------------------------------------------------------
+
+    def _save(self, preview: Preview, what: str) -> bool:
+        """Save a previewed edit; one that breaks a rule only if the commander confirms."""
+        if preview.new_violations and not confirm_violations(self, what, preview.new_violations):
+            self.state.revert(preview)
+            self._show_state()
+            return False
+        changes = preview.changes(self.state.patrols)
+        return self._commit(changes)
+
+    def _commit(self, changes: list[Change]) -> bool:
+        if not changes:
+            return True
+        try:
+            self._store.commit(changes, self._user).result()
+        except LimesError as error:
+            self.message.setText(f"Not saved: {error}")
+            self.reload()
+            return False
+        self.message.clear()
+        self.reload()  # at once: the feed will confirm it a moment later
+        return True
+
+    def _on_patrol_moved(self, patrol_id: str, sector_id: str, start: datetime) -> None:
+        moved = self.state.moved(patrol_id, sector_id, start)
+        sector = self.state.sectors.get(sector_id)
+        what = (
+            f"Move {moved.call_sign} to {sector.name if sector else sector_id}, {start:%d %H:%M}Z"
+        )
+        self._save(self.state.preview([moved]), what)
+
+    def _on_officer_dropped(self, officer_id: str, patrol_id: str, from_patrol: str) -> None:
+        edited = self.state.with_officer(patrol_id, officer_id, from_patrol)
+        if not edited:
+            return
+        officer = self.state.officers.get(officer_id)
+        name = officer.name if officer else officer_id
+        what = f"Put {name} in {self._call_sign(patrol_id)}"
+        if from_patrol and from_patrol != patrol_id:
+            what += f" (out of {self._call_sign(from_patrol)})"
+        self._save(self.state.preview(edited), what)
+
+    def _remove_selected_crew_member(self) -> None:
+        item = self.crew_list.currentItem()
+        patrol_id = self._selected_patrol_id()
+        if item is None or not patrol_id:
+            return
+        officer_id = item.data(Qt.ItemDataRole.UserRole)
+        edited = self.state.without_officer(patrol_id, officer_id)
+        self._save(
+            self.state.preview([edited]),
+            f"Take {item.text().split(' (')[0]} out of {self._call_sign(patrol_id)}",
+        )
+
+    def _on_status_key(self, patrol_id: str, status: v.PatrolStatus) -> None:
+        patrol = self.state.patrols.get(patrol_id)
+        if patrol is not None and patrol.status is not status:
+            self._commit([Change("patrol", patrol_id, {"status": status.value})])
+            self.select_patrol(patrol_id)
+
+    def _override_selected(self) -> None:
+        item = self.violation_list.currentItem()
+        if item is None:
+            return
+        violation: Violation = item.data(Qt.ItemDataRole.UserRole)
+        reason = ask_override_reason(self, self._call_sign(violation.patrol_id), violation)
+        if reason is None:
+            return
+        self.override(violation, reason)
+
+    def override(self, violation: Violation, reason: str) -> bool:
+        """Record the commander's override of one violation, with its reason, on the patrol."""
+        try:
+            _patrol, change = self.state.with_override(
+                violation, reason, self._user, datetime.now(UTC)
+            )
+        except LimesError as error:
+            self.message.setText(f"Override not recorded: {error}")
+            return False
+        return self._commit([change])
+
+    # -- dispatch ------------------------------------------------------------------------------
+
+    def set_incident(self, incident: Incident | None) -> None:
+        self._incident = incident
+        self._show_dispatch()
+
+    def _show_dispatch(self) -> None:
+        self.dispatch_list.clear()
+        incident = self._incident
+        if incident is None:
+            self.dispatch_label.setText("Select an incident to see the nearest available patrols.")
+            return
+        self.dispatch_label.setText(f"<b>Nearest available to</b> {incident.title}")
+        for candidate in rank_patrols(self.state.patrols.values(), incident.lon, incident.lat, 5):
+            patrol = candidate.patrol
+            item = QListWidgetItem(
+                f"{patrol.call_sign} · {candidate.distance_km:.1f} km "
+                f"({candidate.bearing_deg:03.0f}°) · "
+                f"{'/'.join(self.state.countries_of(patrol))}"
+            )
+            item.setData(Qt.ItemDataRole.UserRole, patrol.id)
+            self.dispatch_list.addItem(item)
+        if not self.dispatch_list.count():
+            self.dispatch_list.addItem("No available patrol on shift with a known position")
+            self.dispatch_list.item(0).setFlags(Qt.ItemFlag.NoItemFlags)
+        else:
+            self.dispatch_list.setCurrentRow(0)
+
+    def _send_selected(self) -> None:
+        item = self.dispatch_list.currentItem()
+        if item is None or self._incident is None:
+            return
+        self.send(item.data(Qt.ItemDataRole.UserRole), self._incident)
+
+    def send(self, patrol_id: str, incident: Incident) -> bool:
+        """The patrol goes en route; the incident (if this center owns it) is responding."""
+        changes = [Change("patrol", patrol_id, {"status": v.PatrolStatus.EN_ROUTE.value})]
+        if incident.owner == self._store.center_id:
+            changes.append(
+                Change(
+                    "incident",
+                    incident.id,
+                    {
+                        "assigned_patrols": sorted({*incident.assigned_patrols, patrol_id}),
+                        "status": v.IncidentStatus.RESPONDING.value,
+                    },
+                )
+            )
+        return self._commit(changes)
+
+
+def _column(*widgets: QWidget) -> QWidget:
+    box = QWidget()
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(2, 2, 2, 2)
+    layout.setSpacing(2)
+    for widget in widgets:
+        layout.addWidget(widget)
+    return box
+
+
+class BoardPanel(QWidget):
+    """The shift board with its legend, for a dock of its own."""
+
+    def __init__(self, board: ShiftBoard, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        legend = QLabel(
+            "Rows: sectors (impact chip). Bars: patrols by status — drag to another sector "
+            "or hour. Drop an officer on a bar to add them. "
+            "<span style='color:#b71c1c'>Red hatch: coverage gap</span>; "
+            "<span style='color:#b71c1c'>⚠ red outline: rule broken</span>."
+        )
+        legend.setWordWrap(True)
+        row = QHBoxLayout()
+        row.addWidget(legend, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(row)
+        layout.addWidget(board, 1)

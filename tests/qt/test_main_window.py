@@ -124,4 +124,5 @@ def test_a_hidden_dock_does_not_redraw_and_catches_up_when_shown(qtbot, window, 
     qtbot.waitUntil(lambda: "hidden-1" in window.map_panel.view.incident_layer, timeout=5000)
     assert window.incident_model.rowCount() == before  # stale, not redrawn
     window.timeline_dock.show()
+    window.timeline_dock.raise_()  # it shares its place with the shift board, as a tab
     qtbot.waitUntil(lambda: window.incident_model.rowCount() == before + 1, timeout=5000)

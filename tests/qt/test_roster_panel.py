@@ -1,0 +1,199 @@
+"""The commander's roster on the demo border: drag and drop, rule markers, gaps, overrides."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QMouseEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from app import values as v
+from app.demo import seed_demo
+from app.settings import load_settings
+from app.store import Store
+from app.store import queries as q
+from widgets import roster_panel
+from widgets.roster_panel import BoardPanel, RosterPanel
+from widgets.shift_board import officer_mime
+
+
+@pytest.fixture
+def panel(qtbot, tmp_path):
+    with Store(tmp_path / "demo.sqlite3", "GR-ORE", synchronous="OFF") as store:
+        seed_demo(store, datetime.now(UTC))
+        settings = load_settings(
+            overrides={"node": {"center_id": "GR-ORE", "name": "Orestiada", "user": "Cdr. Galanis"}}
+        )
+        roster = RosterPanel(store, settings)
+        board = BoardPanel(roster.board)
+        qtbot.addWidget(roster)
+        qtbot.addWidget(board)
+        roster.resize(700, 700)
+        board.resize(1500, 800)
+        roster.show()
+        board.show()
+        yield roster, store
+
+
+def patrol_of(store: Store, patrol_id: str):
+    with store.read() as connection:
+        return {p.id: p for p in q.patrols(connection)}[patrol_id]
+
+
+def viewport_point(board, scene_point: QPointF) -> QPoint:
+    board.ensureVisible(scene_point.x(), scene_point.y(), 1, 1)
+    return board.mapFromScene(scene_point)
+
+
+def drag_bar(board, bar, target: QPointF) -> None:
+    viewport = board.viewport()
+    start = viewport_point(board, bar.sceneBoundingRect().center())
+    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    end = board.mapFromScene(target)
+    for step in range(1, 6):
+        point = start + (end - start) * step / 5
+        move = QMouseEvent(
+            QEvent.Type.MouseMove,
+            QPointF(point),
+            QPointF(viewport.mapToGlobal(point)),
+            Qt.MouseButton.NoButton,
+            Qt.MouseButton.LeftButton,
+            Qt.KeyboardModifier.NoModifier,
+        )
+        QApplication.sendEvent(viewport, move)
+    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end)
+
+
+def drop_officer(board, bar, officer_id: str, from_patrol: str = "") -> None:
+    viewport = board.viewport()
+    point = QPointF(viewport_point(board, bar.sceneBoundingRect().center()))
+    mime = officer_mime(officer_id, from_patrol)
+    actions = Qt.DropAction.MoveAction | Qt.DropAction.CopyAction
+    buttons, mods = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    QApplication.sendEvent(viewport, QDragEnterEvent(point.toPoint(), actions, mime, buttons, mods))
+    QApplication.sendEvent(viewport, QDragMoveEvent(point.toPoint(), actions, mime, buttons, mods))
+    QApplication.sendEvent(viewport, QDropEvent(point, actions, mime, buttons, mods))
+
+
+def gap_sectors_now(roster) -> set[str]:
+    return {
+        item.data(0)
+        for item in roster.board.gap_items
+        if item.pen().width() == 2  # the gap that includes now is drawn bold
+    }
+
+
+def test_violation_marker_names_the_rule_on_the_bar_the_list_and_the_table(panel):
+    roster, _store = panel
+    bar = roster.board.bars["PAT-EVROS-31"]
+    assert bar.pen().color().name() == "#b71c1c"
+    assert bar.marker.text() == "⚠ Host nation"
+    assert "no officer of GRC" in bar.toolTip()
+    assert roster.rules_label.text() == "<b>Rules</b>: 1 broken"
+    assert roster.violation_list.item(0).text().startswith("EVROS-31 — Host nation:")
+    row = roster.patrol_model.row_of("PAT-EVROS-31")
+    assert roster.patrol_model.index(row, 5).data() == "Host nation"
+    clean = roster.board.bars["PAT-EVROS-11"]
+    assert not hasattr(clean, "marker")
+
+
+def test_dragging_an_officer_between_crews_fixes_the_host_nation_violation(panel):
+    roster, store = panel
+    drop_officer(roster.board, roster.board.bars["PAT-EVROS-31"], "OFF-GR-04", "PAT-HERMES-3")
+    assert "OFF-GR-04" in patrol_of(store, "PAT-EVROS-31").crew
+    assert "OFF-GR-04" not in patrol_of(store, "PAT-HERMES-3").crew
+    assert roster.state.violations() == []
+    assert roster.rules_label.text() == "<b>Rules</b>: all kept"
+    assert not hasattr(roster.board.bars["PAT-EVROS-31"], "marker")
+
+
+def test_dragging_a_patrol_bar_to_the_uncovered_sector_closes_the_gap(panel):
+    roster, store = panel
+    board = roster.board
+    assert "SEC-BG-4" in gap_sectors_now(roster)  # Strandzha-4 Rezovo: nobody now
+    bar = board.bars["PAT-STRANDZHA-31"]
+    top = next(top for sector, top, _bottom in board._rows if sector == "SEC-BG-4")
+    target = QPointF(bar.sceneBoundingRect().center().x(), top + 15)
+    drag_bar(board, bar, target)
+    moved = patrol_of(store, "PAT-STRANDZHA-31")
+    assert moved.sector_id == "SEC-BG-4"
+    assert moved.shift_end - moved.shift_start == bar.patrol.shift_end - bar.patrol.shift_start
+    assert "SEC-BG-4" not in gap_sectors_now(roster)
+
+
+def test_an_edit_that_breaks_a_rule_is_asked_about_first_and_cancel_saves_nothing(
+    panel, monkeypatch
+):
+    roster, store = panel
+    asked = []
+
+    def refuse(_parent, what, violations):
+        asked.append((what, [x.rule.value for x in violations]))
+        return False
+
+    monkeypatch.setattr(roster_panel, "confirm_violations", refuse)
+    # Dimitris Karalis is on EVROS-11 now: adding him to EVROS-12 (same hours) overlaps
+    drop_officer(roster.board, roster.board.bars["PAT-EVROS-12"], "OFF-GR-01")
+    assert asked == [("Put Dimitris Karalis in EVROS-12", ["overlap", "overlap"])]
+    assert "OFF-GR-01" not in patrol_of(store, "PAT-EVROS-12").crew
+    assert [x.patrol_id for x in roster.state.violations()] == ["PAT-EVROS-31"]
+
+    monkeypatch.setattr(roster_panel, "confirm_violations", lambda *_: True)
+    drop_officer(roster.board, roster.board.bars["PAT-EVROS-12"], "OFF-GR-01")
+    assert "OFF-GR-01" in patrol_of(store, "PAT-EVROS-12").crew
+    assert roster.board.bars["PAT-EVROS-12"].marker.text() == "⚠ Overlapping shifts"
+
+
+def test_an_override_is_recorded_with_who_and_why_in_the_op_log(panel):
+    roster, store = panel
+    [violation] = roster.state.violations()
+    assert roster.override(violation, "Greek liaison rides with EVROS-31 from Didymoteicho")
+    patrol = patrol_of(store, "PAT-EVROS-31")
+    assert [(o.rule, o.by, o.reason) for o in patrol.overrides] == [
+        ("host_nation", "Cdr. Galanis", "Greek liaison rides with EVROS-31 from Didymoteicho")
+    ]
+    with store.read() as connection:
+        audit = [row for row in q.ops_of(connection, "patrol", "PAT-EVROS-31")]
+    assert audit[-1][5] == "Cdr. Galanis"  # author of the op that recorded it
+    assert b"Greek liaison" in audit[-1][4]
+    assert roster.rules_label.text() == "<b>Rules</b>: 0 broken, 1 overridden"
+    assert roster.board.bars["PAT-EVROS-31"].marker.text() == "✓ Host nation"
+    assert not roster.override(violation, "   ")  # a reason is required; nothing recorded
+    assert roster.message.text() == "Override not recorded: overrides.reason: is required"
+    assert len(patrol_of(store, "PAT-EVROS-31").overrides) == 1
+
+
+def test_a_status_key_changes_the_selected_patrols_status(panel, qtbot):
+    roster, store = panel
+    roster.select_patrol("PAT-EVROS-12")
+    roster.patrol_view.setFocus()
+    QTest.keyClick(roster.patrol_view, Qt.Key.Key_E)
+    assert patrol_of(store, "PAT-EVROS-12").status is v.PatrolStatus.EN_ROUTE
+    row = roster.patrol_model.row_of("PAT-EVROS-12")
+    assert roster.patrol_model.index(row, 1).data() == "En route"
+
+
+def test_the_nearest_available_patrol_is_proposed_and_sent(panel):
+    roster, store = panel
+    with store.read() as connection:
+        rowids = q.incident_rowids(connection)
+        incidents = q.incidents_by_rowid(connection, rowids[:200].tolist())
+    incident = next(i for i in incidents.values() if i.owner == "GR-ORE" and i.status.is_open)
+    roster.set_incident(incident)
+    first = roster.dispatch_list.item(0)
+    patrol_id = first.data(Qt.ItemDataRole.UserRole)
+    assert patrol_of(store, patrol_id).status is v.PatrolStatus.AVAILABLE
+    distances = [
+        float(roster.dispatch_list.item(i).text().split(" · ")[1].split()[0])
+        for i in range(roster.dispatch_list.count())
+    ]
+    assert distances == sorted(distances)
+    roster.send_button.click()
+    assert patrol_of(store, patrol_id).status is v.PatrolStatus.EN_ROUTE
+    with store.read() as connection:
+        sent = q.incident(connection, incident.id)
+    assert patrol_id in sent.assigned_patrols
+    assert sent.status is v.IncidentStatus.RESPONDING
