@@ -70,10 +70,20 @@ class DetailsPanel(QWidget):
     # (what was done, error or None, what to do after success), delivered on the GUI thread
     _write_finished = Signal(object, object, object)
 
-    def __init__(self, store: Store, settings: Settings, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        parent: QWidget | None = None,
+        *,
+        where: Callable[[Incident], str] | None = None,
+    ) -> None:
+        """``where(incident)``: its country, sector and distance to the border, in words
+        (from the map's jurisdiction; empty while that is still being built)."""
         super().__init__(parent)
         self._store = store
         self._settings = settings
+        self._where = where
         self.incident: Incident | None = None
 
         self.header = QLabel()
@@ -233,6 +243,11 @@ class DetailsPanel(QWidget):
                 f"{v.format_utc(incident.reported_at)} by {escape(incident.reported_by)}",
             ),
             ("Position", escape(position)),
+        ]
+        where = self._where(incident) if self._where is not None else ""
+        if where:
+            rows.append(("Where", escape(where)))
+        rows += [
             ("Owner", f"{escape(incident.owner)} (from {escape(incident.originator)})"),
             ("Confidence", escape(v.describe_confidence(incident.confidence))),
             ("Patrols", sent or "<span style='color:#777'>none assigned</span>"),

@@ -23,6 +23,7 @@ from app.store import Store
 from app.store import queries as q
 from app.store.digest import picture_digest
 from app.store.feed import ChangeSet
+from maps.describe import placement_fields, placement_text
 from widgets.alerts_panel import AlertMonitor, AlertPanel
 from widgets.background import BackgroundReads
 from widgets.bridge import StoreBridge
@@ -71,7 +72,7 @@ class MainWindow(QMainWindow):
             self.incident_view,
             [identity.center_id, *(p.id for p in settings.partners)],
         )
-        self.details = DetailsPanel(store, settings)
+        self.details = DetailsPanel(store, settings, where=self._where)
 
         placeholder = QWidget()
         placeholder.setMaximumSize(0, 0)
@@ -173,6 +174,9 @@ class MainWindow(QMainWindow):
         self.incident_view.selectionModel().currentRowChanged.connect(self._on_incident_row)
         self.patrol_view.selectionModel().currentRowChanged.connect(self._on_patrol_row)
         self.map_panel.incident_clicked.connect(self.select_incident)
+        self.map_panel.new_incident_requested.connect(self._new_incident_at)
+        self._selection_wanted: str | None = None
+        self.incident_model.modelReset.connect(self._select_when_listed)
         self.menuBar().addMenu("&Reports").addAction("Shift handover…", self.open_handover)
         self._layout_file = data_dir() / "window.ini"
         if restore_layout:
@@ -264,8 +268,32 @@ class MainWindow(QMainWindow):
     # -- selection, linked across views ------------------------------------------------------------
 
     @Slot(str)
+    def _select_when_listed(self) -> None:
+        wanted = self._selection_wanted
+        if wanted is not None and self.incident_model.row_of(wanted) is not None:
+            self.select_incident(wanted)
+
+    def _sector_names(self) -> dict[str, str]:
+        with self._store.read() as connection:
+            return {sector.id: sector.name for sector in q.sectors(connection)}
+
+    def _where(self, incident) -> str:
+        """The incident's country, sector and distance to the border (the map's reckoning)."""
+        placement = self.map_panel.placements.get(incident.id)
+        if placement is None:
+            placement = self.map_panel.placements.locate(incident.lon, incident.lat)
+        return "" if placement is None else placement_text(placement, self._sector_names())
+
+    def _new_incident_at(self, lon: float, lat: float) -> None:
+        """Right-click on the map: a first report there, its place already worked out."""
+        placement = self.map_panel.placements.locate(lon, lat)
+        derived = None if placement is None else placement_fields(placement, self._sector_names())
+        self.incident_actions.new_incident(lon, lat, derived)
+
     def select_incident(self, incident_id: str) -> None:
         row = self.incident_model.row_of(incident_id)
+        # Not listed yet (the timeline re-lists off the GUI thread): select it when it is.
+        self._selection_wanted = incident_id if row is None else None
         if row is not None:
             index = self.incident_model.index(row, 0)
             self.incident_view.selectionModel().setCurrentIndex(

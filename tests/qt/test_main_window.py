@@ -126,3 +126,19 @@ def test_a_hidden_dock_does_not_redraw_and_catches_up_when_shown(qtbot, window, 
     window.timeline_dock.show()
     window.timeline_dock.raise_()  # it shares its place with the shift board, as a tab
     qtbot.waitUntil(lambda: window.incident_model.rowCount() == before + 1, timeout=5000)
+
+
+def test_right_click_report_and_details_say_where_the_incident_is(qtbot, window):
+    qtbot.waitUntil(lambda: window.map_panel.placements.settled, timeout=15_000)
+    window.map_panel.new_incident_requested.emit(26.52, 41.50)  # Orestiada, west of the Evros
+    form = window.incident_actions.form
+    hint = form._derived_hint.text()
+    assert "Country: GRC" in hint, hint
+    assert "TUR across" in hint, hint
+    assert form.position.text()  # the clicked position, in the operator's format
+    form.close()
+
+    qtbot.waitUntil(lambda: window.incident_model.rowCount() > 0, timeout=5000)
+    window.select_incident(window.incident_model.incident_at(0).id)
+    qtbot.waitUntil(lambda: "Where" in window.details.summary.toPlainText(), timeout=5000)
+    assert "from the border" in window.details.summary.toPlainText()
