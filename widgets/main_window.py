@@ -37,7 +37,7 @@ from widgets.report_dialog import ReportDialog
 from widgets.roster_panel import BoardPanel, RosterPanel
 from widgets.timeline_panel import TimelinePanel
 
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2
 
 
 class MainWindow(QMainWindow):
@@ -92,11 +92,17 @@ class MainWindow(QMainWindow):
             BoardPanel(self.roster_panel.board),
             Qt.DockWidgetArea.BottomDockWidgetArea,
         )
-        # Map and roster side by side on top; timeline and details side by side below.
+        # Map and roster side by side on top (alerts, partner links and map layers tabbed under
+        # the roster); timeline (tabbed with the shift board) and details side by side below.
         self.splitDockWidget(self.map_dock, self.roster_dock, Qt.Orientation.Horizontal)
         self.splitDockWidget(self.timeline_dock, self.details_dock, Qt.Orientation.Horizontal)
         self.tabifyDockWidget(self.timeline_dock, self.board_dock)
         self.timeline_dock.raise_()
+        self.alert_panel = AlertPanel()
+        self.alerts_dock = self._dock(
+            "Alerts", self.alert_panel, Qt.DockWidgetArea.TopDockWidgetArea
+        )
+        self.splitDockWidget(self.roster_dock, self.alerts_dock, Qt.Orientation.Vertical)
         self.node = node
         self.partner_panel: PartnerPanel | None = None
         if node is not None:
@@ -104,35 +110,31 @@ class MainWindow(QMainWindow):
             self.partners_dock = self._dock(
                 "Partners", self.partner_panel, Qt.DockWidgetArea.TopDockWidgetArea
             )
-            self.splitDockWidget(self.roster_dock, self.partners_dock, Qt.Orientation.Vertical)
-            self.resizeDocks(
-                [self.roster_dock, self.partners_dock], [640, 140], Qt.Orientation.Vertical
-            )
+            self.tabifyDockWidget(self.alerts_dock, self.partners_dock)
             self._build_link_menu(node)
-        self.alert_panel = AlertPanel()
-        self.alerts_dock = self._dock(
-            "Alerts", self.alert_panel, Qt.DockWidgetArea.TopDockWidgetArea
-        )
-        self.splitDockWidget(self.roster_dock, self.alerts_dock, Qt.Orientation.Vertical)
         self.layer_panel = LayerPanel(self.map_panel.view)
         self.layers_dock = self._dock(
             "Layers", self.layer_panel, Qt.DockWidgetArea.TopDockWidgetArea
         )
         self.tabifyDockWidget(self.alerts_dock, self.layers_dock)
         self.alerts_dock.raise_()
-        self.resizeDocks([self.map_dock, self.timeline_dock], [600, 380], Qt.Orientation.Vertical)
-        self.resizeDocks([self.map_dock, self.roster_dock], [1150, 600], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.map_dock, self.timeline_dock], [640, 400], Qt.Orientation.Vertical)
+        self.resizeDocks([self.map_dock, self.roster_dock], [1200, 600], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.roster_dock, self.alerts_dock], [420, 220], Qt.Orientation.Vertical)
         self.resizeDocks(
-            [self.timeline_dock, self.details_dock], [1150, 600], Qt.Orientation.Horizontal
+            [self.timeline_dock, self.details_dock], [1200, 600], Qt.Orientation.Horizontal
         )
 
         self._identity = QLabel()
         self._counts = QLabel()
         self._clock = QLabel()
-        for label in (self._identity, self._counts, self._clock):
+        self._links = QLabel()  # every partner link at a glance; a click opens the Partners tab
+        self._links.linkActivated.connect(lambda _link: self.partners_dock.raise_())
+        for label in (self._identity, self._counts, self._links, self._clock):
             label.setContentsMargins(6, 0, 6, 0)
         self.statusBar().addWidget(self._identity)
         self.statusBar().addWidget(self._counts, 1)
+        self.statusBar().addPermanentWidget(self._links)
         self.statusBar().addPermanentWidget(self._clock)
         self._identity.setText(
             f"<b>{identity.center_id}</b> · {identity.name}"
@@ -264,6 +266,8 @@ class MainWindow(QMainWindow):
         now = datetime.now(UTC)
         local = now.astimezone()
         self._clock.setText(f"<b>{now:%H:%M:%S}Z</b>  {now:%d %b %Y} · local {local:%H:%M}")
+        if self.node is not None:
+            self._links.setText(links_summary(self.node.status().get("links", {})))
 
     # -- selection, linked across views ------------------------------------------------------------
 
@@ -358,3 +362,23 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         self.save_layout()
         super().closeEvent(event)
+
+
+def links_summary(links: dict[str, dict]) -> str:
+    """``BG-SVL ● same · TR-EDR ● down`` in the link's colour: green when up with the same
+    picture, amber when up but quiet or the pictures differ, red otherwise."""
+    parts = []
+    for partner, link in sorted(links.items()):
+        state = link.get("state", "down")
+        if state != "up":
+            colour, word = "#c62828", state
+        elif link.get("quiet"):
+            colour, word = "#ef6c00", "quiet"
+        elif link.get("digest_match") is False:
+            colour, word = "#ef6c00", "differs"
+        elif link.get("catching_up") or link.get("incoming_progress") is not None:
+            colour, word = "#1565c0", "catching up"
+        else:
+            colour, word = "#2e7d32", "up"
+        parts.append(f"{partner} <span style='color:{colour}'>●</span> {word}")
+    return f"<a href='partners' style='color:inherit;text-decoration:none'>{' · '.join(parts)}</a>"
