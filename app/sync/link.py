@@ -437,5 +437,7 @@ class Session:
             if silent > self.quiet_after_s and not self.health.quiet:
                 self.health.quiet = True
                 log.warning("link with %s is up but quiet for %.0f s", self.peer, silent)
+            if self.incoming.full():
+                continue  # we are the slow side: the partner's frames wait unread, not lost
             if silent > DEAD_AFTER_QUIET * self.quiet_after_s:
                 raise LinkSilent(f"nothing from {self.peer} for {silent:.0f} s: link given up")
