@@ -6,6 +6,8 @@ which draws them in short slices: a partner's 100k catch-up never holds the GUI 
 
 from __future__ import annotations
 
+import time
+
 import pyqtgraph as pg
 from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -56,6 +58,7 @@ class MapPanel(QWidget):
     ) -> None:
         super().__init__(parent)
         self._store = store
+        self._track_hours = settings.map.track_hours
         self.view = MapView(projection=Projection(settings.map.crs))
         self._changed = ChangedReads(
             BackgroundReads(self), "map-incidents", self._read_incidents, self._on_incidents_read
@@ -143,6 +146,7 @@ class MapPanel(QWidget):
             self.view.set_sectors(q.sectors(connection))
             rows = IncidentRows.from_columns(q.incident_positions(connection))
             self.view.set_patrols(q.patrols(connection))
+            self.view.set_tracks(self._tracks(connection))
         self.view.set_incidents(*rows.columns())
         self._has_iom = False
         self._note_credits(rows)
@@ -154,8 +158,15 @@ class MapPanel(QWidget):
                     self.view.set_sectors(q.sectors(connection))
                 if changes.ids("patrol"):
                     self.view.set_patrols(q.patrols(connection))
+                    self.view.set_tracks(self._tracks(connection))
         if changes.ids("incident"):
             self._changed.add(changes.ids("incident"))
+
+    def _tracks(self, connection) -> dict[str, list[tuple[int, float, float]]]:
+        if self._track_hours <= 0:
+            return {}
+        since_ms = int((time.time() - self._track_hours * 3600) * 1000)
+        return q.patrol_tracks(connection, since_ms)
 
     @property
     def settled(self) -> bool:

@@ -184,6 +184,10 @@ class MapView(pg.PlotWidget):
         else:
             self._draw_timer.start()
 
+    def set_tracks(self, tracks: dict[str, list[tuple[int, float, float]]]) -> None:
+        """Patrol breadcrumbs: patrol id -> [(time ms, lon, lat)], oldest first."""
+        self.patrols.set_tracks(tracks, self.projection)
+
     def set_patrols(self, patrols: Iterable[Patrol]) -> None:
         self.patrols.set_patrols(patrols, self.projection)
         self._refresh_legend()

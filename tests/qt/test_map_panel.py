@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from PySide6 import QtCore
 
 from app.settings import load_settings
+from app.store import Change
 from widgets.map_panel import MapPanel
 
 EVROS = (25.8, 40.7, 27.0, 42.2)
@@ -90,3 +92,30 @@ def test_cursor_readout_follows_the_chosen_format(qtbot, panel, style, expected)
     panel.view.cursor_moved.emit(*ORESTIADA)  # what a mouse move over Orestiada emits
     panel._format.setCurrentText(style)  # the readout changes at once, not on the next move
     assert expected in panel._readout.text()
+
+
+def test_patrol_tracks_come_from_the_op_log_of_positions(qtbot, store, panel):
+    from datetime import UTC, datetime, timedelta
+
+    from app.domain import Patrol
+    from app.store.feed import ChangeSet
+    from app.values import PatrolStatus, to_ms
+
+    now = datetime.now(UTC)
+    patrol = Patrol(
+        id="p1", call_sign="EVROS-12", crew=(), vehicle="4x4", shift_start=now,
+        shift_end=now + timedelta(hours=8), sector_id="", status=PatrolStatus.EN_ROUTE,
+        lon=26.50, lat=41.50, position_at=now - timedelta(minutes=30),
+    )  # fmt: skip
+    store.commit([Change("patrol", "p1", patrol.to_fields())], "op").result()
+    for minutes, lat in ((20, 41.52), (10, 41.54)):
+        fix = {"lon": 26.5, "lat": lat, "position_at": to_ms(now - timedelta(minutes=minutes))}
+        store.commit([Change("patrol", "p1", fix)], "op").result()
+    old = {"lon": 26.0, "lat": 41.0, "position_at": to_ms(now - timedelta(hours=9))}
+    store.commit([Change("patrol", "p1", old)], "op").result()  # a late fix from long ago
+    panel.apply_changes(ChangeSet({"patrol": frozenset({"p1"})}, 0, 0))
+    x, y = panel.view.patrols.track_dots.getData()
+    lon, lat = panel.view.projection.inverse(x, y)
+    assert np.allclose(lon, 26.5)
+    assert list(np.round(lat, 2)) == [41.50, 41.52, 41.54]  # oldest first, the 9 h old fix left out
+    assert len(panel.view.patrols.track_curve.getData()[0]) == 3
