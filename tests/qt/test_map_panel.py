@@ -119,3 +119,51 @@ def test_patrol_tracks_come_from_the_op_log_of_positions(qtbot, store, panel):
     assert np.allclose(lon, 26.5)
     assert list(np.round(lat, 2)) == [41.50, 41.52, 41.54]  # oldest first, the 9 h old fix left out
     assert len(panel.view.patrols.track_curve.getData()[0]) == 3
+
+
+def test_export_png_saves_the_map_as_shown(panel, tmp_path):
+    from PySide6.QtGui import QImage
+
+    saved = panel.export_png(tmp_path / "view")
+    assert saved.suffix == ".png"
+    image = QImage(str(saved))
+    assert (image.width(), image.height()) == (panel.view.width(), panel.view.height())
+    colors = {
+        image.pixel(x, y) for x in range(0, image.width(), 25) for y in range(0, image.height(), 25)
+    }
+    assert len(colors) > 5  # sea, land, borders, legend: not a blank image
+
+
+def test_export_to_an_unwritable_place_says_where(panel, tmp_path):
+    from app.errors import LimesError
+
+    with pytest.raises(LimesError, match="cannot be written"):
+        panel.export_png(tmp_path / "no such folder" / "view.png")
+
+
+def test_hovering_a_sector_shows_its_level_history(qtbot, store, panel):
+    from app.domain import Sector
+    from app.store.feed import ChangeSet
+    from app.values import ImpactLevel
+
+    ring = [[26.4, 41.4], [26.7, 41.4], [26.7, 41.6], [26.4, 41.6], [26.4, 41.4]]
+    sector = Sector(
+        id="s-ore", name="Evros-2 Orestiada", country="GRC", agency="Hellenic Police",
+        impact=ImpactLevel.MEDIUM, geometry={"type": "Polygon", "coordinates": [ring]},
+    )  # fmt: skip
+    store.commit([Change("sector", "s-ore", sector.to_fields())], "anna").result()
+    panel.apply_changes(ChangeSet({"sector": frozenset({"s-ore"})}, 0, 0))
+    panel.view.cursor_moved.emit(*ORESTIADA)
+    tip = panel.view.toolTip()
+    assert tip.startswith("Evros-2 Orestiada — GRC · Hellenic Police")
+    assert "Impact level: medium" in tip
+    store.commit([Change("sector", "s-ore", {"impact": "critical"})], "nikos").result()
+    panel.apply_changes(ChangeSet({"sector": frozenset({"s-ore"})}, 0, 0))
+    tip = panel.view.toolTip()
+    assert "Impact level: critical" in tip
+    changes = tip.split("Level changes (UTC):\n")[1].splitlines()
+    assert "critical" in changes[0]
+    assert "by GR-ORE/nikos" in changes[0]  # newest first, who changed it
+    assert "medium" in changes[1]
+    panel.view.cursor_moved.emit(25.3, 41.1)  # off every sector
+    assert panel.view.toolTip() == ""
