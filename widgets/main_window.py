@@ -153,6 +153,7 @@ class MainWindow(QMainWindow):
         self.incident_view.selectionModel().currentRowChanged.connect(self._on_incident_row)
         self.patrol_view.selectionModel().currentRowChanged.connect(self._on_patrol_row)
         self.map_panel.incident_clicked.connect(self.select_incident)
+        self.map_panel.patrol_clicked.connect(self.select_patrol)
         self._layout_file = data_dir() / "window.ini"
         if restore_layout:
             self._restore_layout()
@@ -257,6 +258,13 @@ class MainWindow(QMainWindow):
             )
             self.incident_view.scrollTo(index)
         self._show_details(incident_id)
+
+    @Slot(str)
+    def select_patrol(self, patrol_id: str) -> None:
+        row = self.patrol_model.row_of(patrol_id)
+        if row is not None:
+            self.patrol_view.selectRow(row)
+            self.patrol_view.scrollTo(self.patrol_model.index(row, 0))
 
     def _on_incident_row(self, current, _previous) -> None:
         incident_id = current.data(Qt.ItemDataRole.UserRole) if current.isValid() else None

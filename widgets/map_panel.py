@@ -51,6 +51,7 @@ IOM_CREDIT = (
 
 class MapPanel(QWidget):
     incident_clicked = Signal(str)
+    patrol_clicked = Signal(str)
     # "New incident here" from the right-click menu; the incident form opens on it.
     new_incident_requested = Signal(float, float)
 
@@ -125,6 +126,7 @@ class MapPanel(QWidget):
         if region is not None:
             self.view.show_region(*region)
         self.view.incident_clicked.connect(self.incident_clicked)
+        self.view.patrol_clicked.connect(self.patrol_clicked)
         self.view.cursor_moved.connect(self._on_cursor_moved)
         self.measure = MeasureTool(self.view, self)
         self.measure_button.toggled.connect(self.measure.set_active)

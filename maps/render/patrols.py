@@ -3,7 +3,7 @@ their tracks over the last hours (breadcrumbs)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import PySide6  # noqa: F401  -- pin the binding before pyqtgraph
 
@@ -47,8 +47,10 @@ def status_colors() -> dict[PatrolStatus, str]:
 class PatrolRenderer:
     """One scatter for all patrols (few of them), the status brushes shared, one label each."""
 
-    def __init__(self, view: pg.ViewBox) -> None:
+    def __init__(self, view: pg.ViewBox, on_clicked: Callable[[str], None] | None = None) -> None:
+        """``on_clicked(patrol_id)`` reports a click on a patrol."""
         self._view = view
+        self.on_clicked = on_clicked
         self._brushes = {status: pg.mkBrush(color) for status, color in _STATUS_COLORS.items()}
         self.scatter = pg.ScatterPlotItem(
             pxMode=True,
@@ -58,6 +60,7 @@ class PatrolRenderer:
             antialias=True,
         )
         self.scatter.setZValue(Z_PATROLS)
+        self.scatter.sigClicked.connect(self.handle_points_clicked)
         view.addItem(self.scatter)
         self.track_curve = pg.PlotCurveItem(
             pen=pg.mkPen(TRACK_COLOR, width=1.5, style=QtCore.Qt.PenStyle.DotLine),
@@ -131,6 +134,10 @@ class PatrolRenderer:
         self.track_curve.setData(x, y, connect="finite")
         finite = np.isfinite(x)
         self.track_dots.setData(x[finite], y[finite])
+
+    def handle_points_clicked(self, _item: object, points, _event: object = None) -> None:
+        if len(points) and self.on_clicked is not None:
+            self.on_clicked(str(points[0].data()))
 
     def clear(self) -> None:
         self.set_patrols((), Projection())

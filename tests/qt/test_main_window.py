@@ -125,3 +125,16 @@ def test_a_hidden_dock_does_not_redraw_and_catches_up_when_shown(qtbot, window, 
     assert window.incident_model.rowCount() == before  # stale, not redrawn
     window.timeline_dock.show()
     qtbot.waitUntil(lambda: window.incident_model.rowCount() == before + 1, timeout=5000)
+
+
+@pytest.mark.qt_log_ignore(r"Mouse event .* not accepted by receiving widget")
+def test_clicking_a_patrol_on_the_map_selects_it_in_the_roster(qtbot, window):
+    from PySide6 import QtCore
+
+    patrol = window.patrol_model.patrol_at(3)
+    view = window.map_panel.view
+    window.map_panel.center_on(patrol.lon, patrol.lat)
+    x, y = view.projection.forward_point(patrol.lon, patrol.lat)
+    position = view.mapFromScene(view.view.mapViewToScene(QtCore.QPointF(x, y)))
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=position)
+    qtbot.waitUntil(lambda: window.patrol_view.currentIndex().row() == 3, timeout=3000)
