@@ -42,6 +42,7 @@ from app.demo_geometry import (
     load_borders,
     random_point_in,
     sector_shapes,
+    step_inside,
     to_lonlat,
 )
 from app.demo_incidents import DemoIncident, generate_incidents
@@ -206,6 +207,7 @@ def _seed_patrols(
 ) -> dict[str, list[tuple[str, float, float]]]:
     hour = now.replace(minute=0, second=0, microsecond=0)
     local = []
+    track: list[Change] = []
     points: dict[str, list[tuple[str, float, float]]] = {}
     for plan in PATROLS:
         country = "GRC" if plan.owner == CENTER_ID else "BGR"
@@ -229,6 +231,7 @@ def _seed_patrols(
         points.setdefault(plan.owner, []).append((patrol.id, x, y))
         if plan.owner == CENTER_ID:
             local.append(Change("patrol", patrol.id, patrol.to_fields()))
+            track.extend(_past_fixes(patrol, shape, x, y, patrol.position_at or now, rng))
         else:
             bg_feed.add(
                 v.to_ms(patrol.position_at or start),
@@ -238,7 +241,30 @@ def _seed_patrols(
                 author=AUTHOR,
             )
     store.commit(local, AUTHOR).result()
+    store.commit(track, AUTHOR).result()
     return points
+
+
+TRACK_FIXES = 12  # the last three hours, a fix every quarter of an hour
+TRACK_STEP_M = 900.0
+
+
+def _past_fixes(
+    patrol: Patrol, shape: SectorShape, x: float, y: float, now: datetime, rng: random.Random
+) -> list[Change]:
+    """Earlier positions of a patrol (its breadcrumbs): a walk inside its sector that ends
+    where it is now (at ``now``); the latest fix comes last, so the record ends there."""
+    walk = [(x, y)]
+    for _ in range(TRACK_FIXES):
+        step = step_inside(shape.local, *walk[-1], rng, TRACK_STEP_M)
+        walk.append((step.x, step.y))
+    fixes = []
+    for back, (px, py) in reversed(list(enumerate(walk))):
+        lon, lat = (patrol.lon, patrol.lat) if back == 0 else _lonlat_of(px, py)
+        at = v.to_ms(now - timedelta(minutes=15 * back))
+        fields = {"lon": round(lon, 6), "lat": round(lat, 6), "position_at": at}
+        fixes.append(Change("patrol", patrol.id, fields))
+    return fixes
 
 
 def _lonlat_of(x: float, y: float) -> tuple[float, float]:

@@ -46,6 +46,7 @@ class MapSettings(msgspec.Struct, forbid_unknown_fields=True):
     borders: str = ""
     operation_borders: list[str] = []
     coordinate_format: str = "dd"
+    track_hours: float = 4.0
 
 
 class AlertSettings(msgspec.Struct, forbid_unknown_fields=True):
@@ -264,6 +265,8 @@ def _check_values(settings: Settings) -> None:
         raise ConfigError("settings: key map.region: give lon_min, lat_min, lon_max, lat_max")
     if settings.map.coordinate_format not in ("dd", "dms", "mgrs"):
         raise ConfigError("settings: key map.coordinate_format: one of dd, dms, mgrs")
+    if not 0 <= settings.map.track_hours <= 48:
+        raise ConfigError("settings: key map.track_hours: between 0 and 48 (hours)")
     if not 20 <= settings.ui.refresh_ms <= 10_000:
         raise ConfigError("settings: key ui.refresh_ms: between 20 and 10000")
     from app.values import Category, ImpactLevel

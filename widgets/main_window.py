@@ -180,6 +180,7 @@ class MainWindow(QMainWindow):
         self._selection_wanted: str | None = None
         self.incident_model.modelReset.connect(self._select_when_listed)
         self.menuBar().addMenu("&Reports").addAction("Shift handover…", self.open_handover)
+        self.map_panel.patrol_clicked.connect(self.select_patrol)
         self._layout_file = data_dir() / "window.ini"
         if restore_layout:
             self._restore_layout()
@@ -307,6 +308,13 @@ class MainWindow(QMainWindow):
             )
             self.incident_view.scrollTo(index)
         self._show_details(incident_id)
+
+    @Slot(str)
+    def select_patrol(self, patrol_id: str) -> None:
+        row = self.patrol_model.row_of(patrol_id)
+        if row is not None:
+            self.patrol_view.selectRow(row)
+            self.patrol_view.scrollTo(self.patrol_model.index(row, 0))
 
     def _on_incident_row(self, current, _previous) -> None:
         incident_id = current.data(Qt.ItemDataRole.UserRole) if current.isValid() else None

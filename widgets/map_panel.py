@@ -6,11 +6,16 @@ which draws them in short slices: a partner's 100k catch-up never holds the GUI 
 
 from __future__ import annotations
 
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
 import pyqtgraph as pg
 from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QSizePolicy,
@@ -20,6 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.coordinates import format_position
+from app.domain import Sector
+from app.errors import LimesError
 from app.settings import Settings
 from app.store import Store
 from app.store import queries as q
@@ -30,6 +37,7 @@ from maps.incident_layer import IncidentRows
 from maps.measure import Leg
 from maps.projection import Projection
 from maps.render.flash import FlashRenderer
+from maps.sector_index import SectorIndex, sector_summary
 from widgets.background import BackgroundReads
 from widgets.changed_reads import ChangedReads
 from widgets.incident_placements import IncidentPlacements
@@ -43,6 +51,7 @@ IOM_CREDIT = (
 
 class MapPanel(QWidget):
     incident_clicked = Signal(str)
+    patrol_clicked = Signal(str)
     # "New incident here" from the right-click menu; the incident form opens on it.
     new_incident_requested = Signal(float, float)
 
@@ -56,6 +65,7 @@ class MapPanel(QWidget):
     ) -> None:
         super().__init__(parent)
         self._store = store
+        self._track_hours = settings.map.track_hours
         self.view = MapView(projection=Projection(settings.map.crs))
         self._changed = ChangedReads(
             BackgroundReads(self), "map-incidents", self._read_incidents, self._on_incidents_read
@@ -76,6 +86,8 @@ class MapPanel(QWidget):
         self._format.setCurrentText(settings.map.coordinate_format)
         self._format.setToolTip("Coordinate format: decimal degrees, DMS or MGRS")
         self._cursor: tuple[float, float] | None = None
+        self._sector_index = SectorIndex()
+        self._sector_tips: dict[str, str] = {}
         self._format.currentTextChanged.connect(self._show_cursor)
         self._credit = QLabel()
         self._credit.setStyleSheet("color:#5f6b73")
@@ -97,6 +109,11 @@ class MapPanel(QWidget):
         bar.addSpacing(12)
         bar.addWidget(self.measure_button)
         bar.addWidget(self._measure_readout)
+        self.export_button = QToolButton()
+        self.export_button.setText("Export PNG…")
+        self.export_button.setToolTip("Save the map as shown now as a PNG image")
+        self.export_button.clicked.connect(self._choose_export)
+        bar.addWidget(self.export_button)
         bar.addWidget(self._credit, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -109,6 +126,7 @@ class MapPanel(QWidget):
         if region is not None:
             self.view.show_region(*region)
         self.view.incident_clicked.connect(self.incident_clicked)
+        self.view.patrol_clicked.connect(self.patrol_clicked)
         self.view.cursor_moved.connect(self._on_cursor_moved)
         self.measure = MeasureTool(self.view, self)
         self.measure_button.toggled.connect(self.measure.set_active)
@@ -140,9 +158,10 @@ class MapPanel(QWidget):
         self._generation += 1
         self._changed.forget()
         with self._store.read() as connection:
-            self.view.set_sectors(q.sectors(connection))
+            self._set_sectors(q.sectors(connection))
             rows = IncidentRows.from_columns(q.incident_positions(connection))
             self.view.set_patrols(q.patrols(connection))
+            self.view.set_tracks(self._tracks(connection))
         self.view.set_incidents(*rows.columns())
         self._has_iom = False
         self._note_credits(rows)
@@ -151,11 +170,57 @@ class MapPanel(QWidget):
         if changes.ids("sector") or changes.ids("patrol"):
             with self._store.read() as connection:
                 if changes.ids("sector"):
-                    self.view.set_sectors(q.sectors(connection))
+                    self._set_sectors(q.sectors(connection))
                 if changes.ids("patrol"):
                     self.view.set_patrols(q.patrols(connection))
+                    self.view.set_tracks(self._tracks(connection))
         if changes.ids("incident"):
             self._changed.add(changes.ids("incident"))
+
+    def _set_sectors(self, sectors: list[Sector]) -> None:
+        self.view.set_sectors(sectors)
+        self._sector_index = SectorIndex(sectors)
+        self._sector_tips: dict[str, str] = {}  # sector id -> hover text, until sectors change
+        self._show_sector_tip()
+
+    def _show_sector_tip(self) -> None:
+        """The hover text of the sector under the cursor: its level and level history."""
+        sector = self._sector_index.at(*self._cursor) if self._cursor else None
+        if sector is None:
+            self.view.setToolTip("")
+            return
+        if sector.id not in self._sector_tips:
+            with self._store.read() as connection:
+                history = q.sector_history(connection, sector.id)
+            self._sector_tips[sector.id] = sector_summary(sector, history)
+        self.view.setToolTip(self._sector_tips[sector.id])
+
+    def export_png(self, path: Path | str) -> Path:
+        """Save the map as shown (legend and credits included) as a PNG file."""
+        path = Path(path)
+        if path.suffix.lower() != ".png":
+            path = path.with_suffix(".png")
+        if not self.view.grab().save(str(path), "PNG"):
+            raise LimesError(f"{path}: the map image cannot be written there")
+        return path
+
+    def _choose_export(self) -> None:
+        name = f"limes-map-{datetime.now(UTC):%Y%m%dT%H%MZ}.png"
+        path, _ = QFileDialog.getSaveFileName(self, "Export the map view", name, "PNG (*.png)")
+        if not path:
+            return
+        try:
+            saved = self.export_png(path)
+        except LimesError as error:
+            self._measure_readout.setText(f"<span style='color:#b71c1c'>{error}</span>")
+        else:
+            self._measure_readout.setText(f"Map saved to {saved}")
+
+    def _tracks(self, connection) -> dict[str, list[tuple[int, float, float]]]:
+        if self._track_hours <= 0:
+            return {}
+        since_ms = int((time.time() - self._track_hours * 3600) * 1000)
+        return q.patrol_tracks(connection, since_ms)
 
     @property
     def settled(self) -> bool:
@@ -251,6 +316,7 @@ class MapPanel(QWidget):
     def _on_cursor_moved(self, lon: float, lat: float) -> None:
         self._cursor = (lon, lat)
         self._show_cursor()
+        self._show_sector_tip()
 
     def _show_cursor(self) -> None:
         if self._cursor is not None:

@@ -51,6 +51,7 @@ class MapView(pg.PlotWidget):
     """A pannable, zoomable map with a fixed 1:1 aspect, no axes, a legend and attribution."""
 
     incident_clicked = QtCore.Signal(str)
+    patrol_clicked = QtCore.Signal(str)
     cursor_moved = QtCore.Signal(float, float)  # lon, lat in degrees
     map_clicked = QtCore.Signal(float, float)  # a left click: lon, lat
     context_requested = QtCore.Signal(float, float, QtCore.QPoint)  # right click: lon, lat, screen
@@ -91,7 +92,7 @@ class MapView(pg.PlotWidget):
         self._draw_timer.setSingleShot(True)
         self._draw_timer.setInterval(0)
         self._draw_timer.timeout.connect(self._draw_incidents_slice)
-        self.patrols = PatrolRenderer(self.groups[PATROLS])
+        self.patrols = PatrolRenderer(self.groups[PATROLS], on_clicked=self.patrol_clicked.emit)
         self.layers.changed.connect(self._on_layers_changed)
         self._overlays = 0
         self.legend = MapLegend(self.view)
@@ -183,6 +184,10 @@ class MapView(pg.PlotWidget):
             self._refresh_legend()
         else:
             self._draw_timer.start()
+
+    def set_tracks(self, tracks: dict[str, list[tuple[int, float, float]]]) -> None:
+        """Patrol breadcrumbs: patrol id -> [(time ms, lon, lat)], oldest first."""
+        self.patrols.set_tracks(tracks, self.projection)
 
     def set_patrols(self, patrols: Iterable[Patrol]) -> None:
         self.patrols.set_patrols(patrols, self.projection)

@@ -169,6 +169,33 @@ def ops_of(connection: Connection, kind: str, record_id: str) -> Iterator[tuple[
     )
 
 
+def patrol_tracks(
+    connection: Connection, since_ms: int
+) -> dict[str, list[tuple[int, float, float]]]:
+    """Each patrol's reported positions since ``since_ms``, from the op-log, oldest first.
+
+    A position's time is its ``position_at`` (the fix), else the op's stamp. No table keeps
+    history: the op-log already holds every position a patrol ever reported.
+    """
+    rows = connection.exec_driver_sql(
+        "SELECT record_id, hlc, fields FROM ops WHERE kind = 'patrol' AND action = 'set' "
+        "AND hlc >= ? ORDER BY hlc, origin",
+        (since_ms << 16,),
+    ).fetchall()
+    tracks: dict[str, list[tuple[int, float, float]]] = {}
+    for record_id, hlc, raw in rows:
+        fields = decode_fields(raw)
+        lon, lat = fields.get("lon"), fields.get("lat")
+        if lon is None or lat is None:
+            continue
+        at = fields.get("position_at") or (hlc >> 16)
+        if at >= since_ms:
+            tracks.setdefault(record_id, []).append((int(at), float(lon), float(lat)))
+    for track in tracks.values():
+        track.sort()
+    return tracks
+
+
 def officer_index(connection: Connection) -> dict[str, Officer]:
     return {officer.id: officer for officer in officers(connection)}
 

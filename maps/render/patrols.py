@@ -1,18 +1,20 @@
-"""Patrols at their last known position: a dark-outlined square coloured by CAD status."""
+"""Patrols at their last known position (a dark-outlined square coloured by CAD status), and
+their tracks over the last hours (breadcrumbs)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import PySide6  # noqa: F401  -- pin the binding before pyqtgraph
 
 # isort: split
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtGui
+from PySide6 import QtCore, QtGui
 
 from app.domain import Patrol
 from app.values import PatrolStatus
+from maps.geography import lines_to_nan_xy
 from maps.projection import Projection
 from maps.render.labels import OffsetTextItem
 
@@ -32,8 +34,10 @@ PATROL_OUTLINE = "#1b1f24"
 # neighbouring patrols' labels would pile up on each other.
 LABEL_MAX_UNITS_PER_PIXEL = 800.0
 
+Z_TRACKS = 39
 Z_PATROLS = 40
 Z_PATROL_LABELS = 41
+TRACK_COLOR = (27, 31, 36, 150)
 
 
 def status_colors() -> dict[PatrolStatus, str]:
@@ -43,8 +47,10 @@ def status_colors() -> dict[PatrolStatus, str]:
 class PatrolRenderer:
     """One scatter for all patrols (few of them), the status brushes shared, one label each."""
 
-    def __init__(self, view: pg.ViewBox) -> None:
+    def __init__(self, view: pg.ViewBox, on_clicked: Callable[[str], None] | None = None) -> None:
+        """``on_clicked(patrol_id)`` reports a click on a patrol."""
         self._view = view
+        self.on_clicked = on_clicked
         self._brushes = {status: pg.mkBrush(color) for status, color in _STATUS_COLORS.items()}
         self.scatter = pg.ScatterPlotItem(
             pxMode=True,
@@ -54,7 +60,18 @@ class PatrolRenderer:
             antialias=True,
         )
         self.scatter.setZValue(Z_PATROLS)
+        self.scatter.sigClicked.connect(self.handle_points_clicked)
         view.addItem(self.scatter)
+        self.track_curve = pg.PlotCurveItem(
+            pen=pg.mkPen(TRACK_COLOR, width=1.5, style=QtCore.Qt.PenStyle.DotLine),
+            connect="finite",
+        )
+        self.track_dots = pg.ScatterPlotItem(
+            size=4, pen=None, brush=pg.mkBrush(*TRACK_COLOR), pxMode=True, symbol="o"
+        )
+        for item in (self.track_curve, self.track_dots):
+            item.setZValue(Z_TRACKS)
+            view.addItem(item, ignoreBounds=True)
         self.labels: list[pg.TextItem] = []
         self._statuses: list[PatrolStatus] = []
         view.sigTransformChanged.connect(self._on_view_transform_changed)
@@ -101,8 +118,30 @@ class PatrolRenderer:
             self.labels.append(label)
         self._on_view_transform_changed()
 
+    def set_tracks(
+        self, tracks: dict[str, list[tuple[int, float, float]]], projection: Projection
+    ) -> None:
+        """Breadcrumbs: each patrol's past positions as a dotted path with a dot per fix.
+
+        All tracks are ONE curve (NaN between patrols) and ONE scatter, however many patrols.
+        """
+        paths = [[(lon, lat) for _, lon, lat in track] for track in tracks.values() if track]
+        x, y = lines_to_nan_xy(paths, projection)
+        if not len(x):
+            self.track_curve.clear()
+            self.track_dots.clear()
+            return
+        self.track_curve.setData(x, y, connect="finite")
+        finite = np.isfinite(x)
+        self.track_dots.setData(x[finite], y[finite])
+
+    def handle_points_clicked(self, _item: object, points, _event: object = None) -> None:
+        if len(points) and self.on_clicked is not None:
+            self.on_clicked(str(points[0].data()))
+
     def clear(self) -> None:
         self.set_patrols((), Projection())
+        self.set_tracks({}, Projection())
 
     def _on_view_transform_changed(self, *_: object) -> None:
         units_per_pixel, _ = self._view.viewPixelSize()

@@ -142,3 +142,17 @@ def test_right_click_report_and_details_say_where_the_incident_is(qtbot, window)
     window.select_incident(window.incident_model.incident_at(0).id)
     qtbot.waitUntil(lambda: "Where" in window.details.summary.toPlainText(), timeout=5000)
     assert "from the border" in window.details.summary.toPlainText()
+
+
+
+@pytest.mark.qt_log_ignore(r"Mouse event .* not accepted by receiving widget")
+def test_clicking_a_patrol_on_the_map_selects_it_in_the_roster(qtbot, window):
+    from PySide6 import QtCore
+
+    patrol = window.patrol_model.patrol_at(3)
+    view = window.map_panel.view
+    window.map_panel.center_on(patrol.lon, patrol.lat)
+    x, y = view.projection.forward_point(patrol.lon, patrol.lat)
+    position = view.mapFromScene(view.view.mapViewToScene(QtCore.QPointF(x, y)))
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=position)
+    qtbot.waitUntil(lambda: window.patrol_view.currentIndex().row() == 3, timeout=3000)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from PySide6 import QtCore
 
 from app.settings import load_settings
+from app.store import Change
 from widgets.map_panel import MapPanel
 
 EVROS = (25.8, 40.7, 27.0, 42.2)
@@ -90,3 +92,78 @@ def test_cursor_readout_follows_the_chosen_format(qtbot, panel, style, expected)
     panel.view.cursor_moved.emit(*ORESTIADA)  # what a mouse move over Orestiada emits
     panel._format.setCurrentText(style)  # the readout changes at once, not on the next move
     assert expected in panel._readout.text()
+
+
+def test_patrol_tracks_come_from_the_op_log_of_positions(qtbot, store, panel):
+    from datetime import UTC, datetime, timedelta
+
+    from app.domain import Patrol
+    from app.store.feed import ChangeSet
+    from app.values import PatrolStatus, to_ms
+
+    now = datetime.now(UTC)
+    patrol = Patrol(
+        id="p1", call_sign="EVROS-12", crew=(), vehicle="4x4", shift_start=now,
+        shift_end=now + timedelta(hours=8), sector_id="", status=PatrolStatus.EN_ROUTE,
+        lon=26.50, lat=41.50, position_at=now - timedelta(minutes=30),
+    )  # fmt: skip
+    store.commit([Change("patrol", "p1", patrol.to_fields())], "op").result()
+    for minutes, lat in ((20, 41.52), (10, 41.54)):
+        fix = {"lon": 26.5, "lat": lat, "position_at": to_ms(now - timedelta(minutes=minutes))}
+        store.commit([Change("patrol", "p1", fix)], "op").result()
+    old = {"lon": 26.0, "lat": 41.0, "position_at": to_ms(now - timedelta(hours=9))}
+    store.commit([Change("patrol", "p1", old)], "op").result()  # a late fix from long ago
+    panel.apply_changes(ChangeSet({"patrol": frozenset({"p1"})}, 0, 0))
+    x, y = panel.view.patrols.track_dots.getData()
+    lon, lat = panel.view.projection.inverse(x, y)
+    assert np.allclose(lon, 26.5)
+    assert list(np.round(lat, 2)) == [41.50, 41.52, 41.54]  # oldest first, the 9 h old fix left out
+    assert len(panel.view.patrols.track_curve.getData()[0]) == 3
+
+
+def test_export_png_saves_the_map_as_shown(panel, tmp_path):
+    from PySide6.QtGui import QImage
+
+    saved = panel.export_png(tmp_path / "view")
+    assert saved.suffix == ".png"
+    image = QImage(str(saved))
+    assert (image.width(), image.height()) == (panel.view.width(), panel.view.height())
+    colors = {
+        image.pixel(x, y) for x in range(0, image.width(), 25) for y in range(0, image.height(), 25)
+    }
+    assert len(colors) > 5  # sea, land, borders, legend: not a blank image
+
+
+def test_export_to_an_unwritable_place_says_where(panel, tmp_path):
+    from app.errors import LimesError
+
+    with pytest.raises(LimesError, match="cannot be written"):
+        panel.export_png(tmp_path / "no such folder" / "view.png")
+
+
+def test_hovering_a_sector_shows_its_level_history(qtbot, store, panel):
+    from app.domain import Sector
+    from app.store.feed import ChangeSet
+    from app.values import ImpactLevel
+
+    ring = [[26.4, 41.4], [26.7, 41.4], [26.7, 41.6], [26.4, 41.6], [26.4, 41.4]]
+    sector = Sector(
+        id="s-ore", name="Evros-2 Orestiada", country="GRC", agency="Hellenic Police",
+        impact=ImpactLevel.MEDIUM, geometry={"type": "Polygon", "coordinates": [ring]},
+    )  # fmt: skip
+    store.commit([Change("sector", "s-ore", sector.to_fields())], "anna").result()
+    panel.apply_changes(ChangeSet({"sector": frozenset({"s-ore"})}, 0, 0))
+    panel.view.cursor_moved.emit(*ORESTIADA)
+    tip = panel.view.toolTip()
+    assert tip.startswith("Evros-2 Orestiada — GRC · Hellenic Police")
+    assert "Impact level: medium" in tip
+    store.commit([Change("sector", "s-ore", {"impact": "critical"})], "nikos").result()
+    panel.apply_changes(ChangeSet({"sector": frozenset({"s-ore"})}, 0, 0))
+    tip = panel.view.toolTip()
+    assert "Impact level: critical" in tip
+    changes = tip.split("Level changes (UTC):\n")[1].splitlines()
+    assert "critical" in changes[0]
+    assert "by GR-ORE/nikos" in changes[0]  # newest first, who changed it
+    assert "medium" in changes[1]
+    panel.view.cursor_moved.emit(25.3, 41.1)  # off every sector
+    assert panel.view.toolTip() == ""

@@ -19,7 +19,7 @@ from maps.geography import (
 )
 from maps.incident_layer import IncidentRows
 from maps.projection import Projection
-from widgets.map_view import MapView
+from widgets.map_view import BORDERS, MapView
 
 EVROS = (25.8, 40.7, 27.0, 42.2)
 CATEGORIES = [
@@ -203,7 +203,8 @@ def test_borders_are_one_curve_per_kind(map_view):
     map_view.set_borders(world, operation)
     map_view.show_region(26.2, 41.4, 26.7, 41.8)  # one sector: every vertex drawn
     map_view.grab()
-    curves = _items(map_view, pg.PlotCurveItem)
+    border_layer = map_view.groups[BORDERS].childItems()
+    curves = [item for item in border_layer if isinstance(item, pg.PlotCurveItem)]
     assert len(curves) == 2  # 461 + 2 lines, two items
     lengths = sorted(len(curve.getData()[0]) for curve in curves)
     operation_paths = border_paths(operation)
