@@ -122,10 +122,7 @@ def raw_rowids(connection: sqlite3.Connection, criteria: IncidentFilter) -> np.n
     for word in criteria.words:
         clauses.append("(title LIKE ? OR description LIKE ? OR id LIKE ?)")
         params += [f"%{word}%"] * 3
-    sql = (
-        f"SELECT rowid FROM incidents WHERE {' AND '.join(clauses)} "
-        "ORDER BY occurred_at DESC, rowid DESC"
-    )
+    sql = f"SELECT rowid FROM incidents WHERE {' AND '.join(clauses)} ORDER BY occurred_at DESC"
     return np.array([row[0] for row in connection.execute(sql, params)], dtype=np.int64)
 
 
