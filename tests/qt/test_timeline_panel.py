@@ -76,6 +76,7 @@ def test_a_supervisor_narrows_to_high_impact_in_the_last_24_hours(qtbot, panel):
     assert all(panel.model.index(r, 2).data() == "High" for r in range(panel.model.rowCount()))
     assert "16" in panel.summary.text()
     # The strip now spans the last day only, and shows each of the 16 as a mark.
+    qtbot.waitUntil(lambda: panel.strip.window()[0] > NOW - 2 * f.DAY_MS, timeout=3000)
     start, end = panel.strip.window()
     assert start <= NOW - f.DAY_MS < NOW <= end < NOW + f.DAY_MS // 10
     qtbot.waitUntil(lambda: len(panel.strip.marks.data) == 16, timeout=3000)
