@@ -207,7 +207,7 @@ def bench_window(store: Store, repeat: int) -> None:
             rows = panel.model.rowCount()
             change(combo, None)
         print(f"  {label:<28}{statistics.median(times):8.1f}   ({rows:,} rows)")
-    _ = app
+    app.processEvents()
 
 
 def bench_scroll(store: Store, raw: sqlite3.Connection, repeat: int) -> None:

@@ -486,8 +486,16 @@ class TimelinePanel(QWidget):
             except ValidationError as error:
                 self.summary.setText(f"<span style='color:#c62828'>{error}</span>")
 
+    def end_replay(self) -> None:
+        """Back to live, the replayed picture's temporary file removed (on closing the window)."""
+        if self.replay.toggle.isChecked():
+            self.replay.toggle.setChecked(False)
+        if isinstance(self._source, PictureDatabase):
+            self._source.close()
+            self._source = self._store
+            self.model.set_source(self._store)
+
     def shutdown(self) -> None:
         self._reads.shutdown()
         self._strip_reads.shutdown()
-        if isinstance(self._source, PictureDatabase):
-            self._source.close()
+        self.end_replay()

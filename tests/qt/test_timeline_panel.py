@@ -178,9 +178,12 @@ def test_the_slider_shows_what_we_knew_at_a_past_moment_and_back_to_live(qtbot, 
     assert "Known at" in panel.replay.when.text()
     assert panel.strip.moment.isVisible()
 
+    picture_file = panel.model._store.path
+    assert picture_file.exists()
     with qtbot.waitSignal(panel.replay_changed, timeout=5000) as shown:
         panel.replay.toggle.click()
     assert shown.args == [None, None]
+    assert not picture_file.exists()  # the replayed picture's temporary file is gone
     qtbot.waitUntil(lambda: panel.model.rowCount() == 121, timeout=5000)
     assert not panel.replaying
     assert panel.model.index(2, 3).data() == "Closed"  # after late-1 and inc-000
