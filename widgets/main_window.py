@@ -369,6 +369,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self.save_layout()
+        self.timeline.end_replay()
         super().closeEvent(event)
 
 

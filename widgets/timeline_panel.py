@@ -104,6 +104,9 @@ class TimelinePanel(QWidget):
         self._now_ms = now_ms
         self._views_file = views_file or data_dir() / "timeline_views.ini"
         self._reads = BackgroundReads(self)
+        # The strip's counts over years can take longer than the table's row ids: on their
+        # own thread they never hold up the table.
+        self._strip_reads = BackgroundReads(self)
         self._tickets: dict[str, object] = {}
         self._source: Store | PictureDatabase = store  # what the views read: live or replayed
         self._base = IncidentFilter()
@@ -235,10 +238,12 @@ class TimelinePanel(QWidget):
 
     @Slot()
     def apply_filter(self) -> None:
-        """Take the bar's criteria; fit the strip to what they select, then list it."""
+        """Take the bar's criteria: list them in the table at once; meanwhile fit the strip to
+        their time range and draw it."""
         self._debounce.stop()
         self._base = self.current_filter().resolved(self._clock())
         base, store, now = self._base, self._source, self._clock()
+        self._load_rows(base)
 
         def read() -> tuple[int, int] | None:
             with store.read() as connection:
@@ -257,19 +262,24 @@ class TimelinePanel(QWidget):
             elif isinstance(value, PictureDatabase):
                 value.close()
 
-        self._reads.request(key, lambda: (ticket, read()), done)
+        reads = self._strip_reads if key in ("range", "strip") else self._reads
+        reads.request(key, lambda: (ticket, read()), done)
 
     def _fit(self, base: IncidentFilter, found: tuple[int, int] | None, now: int) -> None:
         start = base.start_ms if base.start_ms is not None else (found[0] if found else now)
         end = base.end_ms if base.end_ms is not None else max(found[1] if found else now, now)
         pad = max((end - start) // 40, 60_000)
         self.strip.set_window(start - pad, end + pad, notify=False)
-        self._load(base)
+        self._load_strip(base)
 
     def _load_window(self, start_ms: int, end_ms: int) -> None:
         self._load(f.within(self._base, start_ms, end_ms))
 
     def _load(self, criteria: IncidentFilter) -> None:
+        self._load_rows(criteria)
+        self._load_strip(criteria)
+
+    def _load_rows(self, criteria: IncidentFilter) -> None:
         store = self._source
         self._criteria = criteria
 
@@ -278,7 +288,6 @@ class TimelinePanel(QWidget):
                 return f.filtered_rowids(connection, criteria)
 
         self._request("rows", read_rows, lambda rowids: self._show_rows(criteria, rowids))
-        self._load_strip(criteria)
 
     def _load_strip(self, criteria: IncidentFilter) -> None:
         store = self._source
@@ -477,7 +486,16 @@ class TimelinePanel(QWidget):
             except ValidationError as error:
                 self.summary.setText(f"<span style='color:#c62828'>{error}</span>")
 
-    def shutdown(self) -> None:
-        self._reads.shutdown()
+    def end_replay(self) -> None:
+        """Back to live, the replayed picture's temporary file removed (on closing the window)."""
+        if self.replay.toggle.isChecked():
+            self.replay.toggle.setChecked(False)
         if isinstance(self._source, PictureDatabase):
             self._source.close()
+            self._source = self._store
+            self.model.set_source(self._store)
+
+    def shutdown(self) -> None:
+        self._reads.shutdown()
+        self._strip_reads.shutdown()
+        self.end_replay()

@@ -109,7 +109,20 @@ def _record_table(kind: RecordKind, *indexes: Index) -> Table:
     return Table(kind.table, metadata, *columns, *indexes)
 
 
-incidents = _record_table(INCIDENT, Index("ix_incidents_occurred_at", "occurred_at"))
+# The timeline's filters run in time order from this index alone (migration 0002).
+incidents = _record_table(
+    INCIDENT,
+    Index(
+        "ix_incidents_timeline",
+        "occurred_at",
+        "deleted",
+        "complete",
+        "category",
+        "impact",
+        "status",
+        "owner",
+    ),
+)
 notes = _record_table(NOTE, Index("ix_notes_incident", "incident_id"))
 sectors = _record_table(SECTOR)
 officers = _record_table(OFFICER)

@@ -76,6 +76,7 @@ def test_a_supervisor_narrows_to_high_impact_in_the_last_24_hours(qtbot, panel):
     assert all(panel.model.index(r, 2).data() == "High" for r in range(panel.model.rowCount()))
     assert "16" in panel.summary.text()
     # The strip now spans the last day only, and shows each of the 16 as a mark.
+    qtbot.waitUntil(lambda: panel.strip.window()[0] > NOW - 2 * f.DAY_MS, timeout=3000)
     start, end = panel.strip.window()
     assert start <= NOW - f.DAY_MS < NOW <= end < NOW + f.DAY_MS // 10
     qtbot.waitUntil(lambda: len(panel.strip.marks.data) == 16, timeout=3000)
@@ -177,9 +178,12 @@ def test_the_slider_shows_what_we_knew_at_a_past_moment_and_back_to_live(qtbot, 
     assert "Known at" in panel.replay.when.text()
     assert panel.strip.moment.isVisible()
 
+    picture_file = panel.model._store.path
+    assert picture_file.exists()
     with qtbot.waitSignal(panel.replay_changed, timeout=5000) as shown:
         panel.replay.toggle.click()
     assert shown.args == [None, None]
+    assert not picture_file.exists()  # the replayed picture's temporary file is gone
     qtbot.waitUntil(lambda: panel.model.rowCount() == 121, timeout=5000)
     assert not panel.replaying
     assert panel.model.index(2, 3).data() == "Closed"  # after late-1 and inc-000

@@ -1,0 +1,29 @@
+"""The timeline's covering index: the time order plus the columns its filters test.
+
+Replaces ``ix_incidents_occurred_at`` (its first column is the same, so every query that used
+it still can). Filters on category, impact, status and owner are answered from the index
+alone, in time order, without reading the incident rows: 2-3x faster over a million incidents
+(bench/timeline.py).
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-21
+"""
+
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+COLUMNS = ["occurred_at", "deleted", "complete", "category", "impact", "status", "owner"]
+
+
+def upgrade() -> None:
+    op.create_index("ix_incidents_timeline", "incidents", COLUMNS)
+    op.drop_index("ix_incidents_occurred_at", table_name="incidents")
+
+
+def downgrade() -> None:
+    raise NotImplementedError("Limes databases are only upgraded")
