@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from app import values as v
 from app.domain import Officer, Override, Patrol, Sector
+from app.roster_conflicts import CenterConflict, center_conflicts
 from app.roster_coverage import Gap, coverage_gaps
 from app.roster_rules import RosterLimits, RosterValidator, Violation, active_violations
 from app.store import Change
@@ -53,7 +54,9 @@ class RosterState:
         patrols: Iterable[Patrol],
         sectors: Iterable[Sector],
         sector_countries: Mapping[str, Iterable[str]],
+        crew_writers: Mapping[str, str] | None = None,
     ) -> None:
+        self.crew_writers = dict(crew_writers or {})  # patrol id -> center that set its crew
         self.coverage_min_impact = coverage_min_impact
         self.officers = {officer.id: officer for officer in officers}
         self.patrols = {patrol.id: patrol for patrol in patrols}
@@ -69,6 +72,10 @@ class RosterState:
 
     def violations(self) -> list[Violation]:
         return self.validator.violations()
+
+    def conflicts(self) -> list[CenterConflict]:
+        """Double bookings of an officer by two different centers."""
+        return center_conflicts(self.validator.violations(), self.crew_writers)
 
     def gaps(self, start: datetime, end: datetime) -> list[Gap]:
         return coverage_gaps(

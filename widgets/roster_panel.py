@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from app import values as v
 from app.domain import Incident, Patrol
 from app.errors import LimesError
+from app.roster_conflicts import crew_writers
 from app.roster_dispatch import rank_patrols
 from app.roster_rules import RosterLimits, Violation
 from app.roster_state import Preview, RosterState
@@ -72,7 +73,7 @@ def load_roster(store: Store, settings: Settings) -> RosterState:
     """The roster as the store holds it, with each sector's territory from the map's countries."""
     with store.read() as connection:
         officers, patrols = q.officers(connection), q.patrols(connection)
-        sectors = q.sectors(connection)
+        sectors, writers = q.sectors(connection), crew_writers(connection)
     roster = settings.roster
     return RosterState(
         RosterLimits.from_hours(roster.max_shift_h, roster.min_rest_h),
@@ -81,6 +82,7 @@ def load_roster(store: Store, settings: Settings) -> RosterState:
         patrols,
         sectors,
         sector_countries(sectors, _countries(), roster.straddle_min_share),
+        writers,
     )
 
 
@@ -327,8 +329,11 @@ class RosterPanel(QWidget):
             if found
             else "<b>Rules</b>: all kept"
         )
+        conflicts = {id(c.violation): c for c in self.state.conflicts()}
         for violation in found:
-            item = QListWidgetItem(f"{self._call_sign(violation.patrol_id)} — {violation.text}")
+            conflict = conflicts.get(id(violation))
+            text = conflict.text if conflict else violation.text
+            item = QListWidgetItem(f"{self._call_sign(violation.patrol_id)} — {text}")
             item.setData(Qt.ItemDataRole.UserRole, violation)
             item.setToolTip(item.text())
             item.setForeground(QBrush(QColor("#6d4c41" if violation.overridden else "#b71c1c")))

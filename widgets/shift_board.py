@@ -83,8 +83,9 @@ class PatrolBar(QGraphicsRectItem):
         )
         self.label = text
 
-    def mark(self, violations: list[Violation]) -> None:
-        """Outline in red (dashed when every violation is overridden) and say which rules."""
+    def mark(self, violations: list[Violation], conflict: str = "") -> None:
+        """Outline in red (dashed when every violation is overridden) and say which rules;
+        ``conflict`` names the other center of a double booking."""
         self.violations = violations
         if not violations:
             return
@@ -94,7 +95,8 @@ class PatrolBar(QGraphicsRectItem):
             pen = QPen(QColor("#6d4c41"), 2, Qt.PenStyle.DashLine)
         self.setPen(pen)
         rules = sorted({x.rule.label for x in (active or violations)})
-        marker = QGraphicsSimpleTextItem(("⚠ " if active else "✓ ") + ", ".join(rules), self)
+        prefix = f"⚠ Conflict with {conflict}: " if conflict else ("⚠ " if active else "✓ ")
+        marker = QGraphicsSimpleTextItem(prefix + ", ".join(rules), self)
         marker.setBrush(QBrush(QColor("#b71c1c" if active else "#6d4c41")))
         font = QFont()
         font.setPointSizeF(7.5)
@@ -169,6 +171,11 @@ class ShiftBoard(QGraphicsView):
         for gap in state.gaps(max(start, now), end):  # past hours are history, not a task
             gaps.setdefault(gap.sector_id, []).append(gap)
 
+        conflicts = {
+            c.violation.patrol_id: c.centers[1]
+            for c in state.conflicts()
+            if not c.violation.overridden
+        }
         small = QFont()
         small.setPointSizeF(8)
         for hour in range(hours + 1):
@@ -231,7 +238,7 @@ class ShiftBoard(QGraphicsView):
                     label = f"{patrol.call_sign} · {'/'.join(state.countries_of(patrol)) or '—'}"
                     bar = PatrolBar(self, patrol, rect, label)
                     bar.setZValue(2)
-                    bar.mark(state.violations_of(patrol.id))
+                    bar.mark(state.violations_of(patrol.id), conflicts.get(patrol.id, ""))
                     if not bar.toolTip():
                         bar.setToolTip(
                             f"{patrol.call_sign} ({patrol.status.label}), "

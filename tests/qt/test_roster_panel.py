@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication
 from app import values as v
 from app.demo import seed_demo
 from app.settings import load_settings
-from app.store import Store
+from app.store import Change, Store
 from app.store import queries as q
 from widgets import roster_panel
 from widgets.roster_panel import BoardPanel, RosterPanel
@@ -197,3 +197,18 @@ def test_the_nearest_available_patrol_is_proposed_and_sent(panel):
         sent = q.incident(connection, incident.id)
     assert patrol_id in sent.assigned_patrols
     assert sent.status is v.IncidentStatus.RESPONDING
+
+
+def test_a_double_booking_across_centers_is_shown_as_a_conflict(panel):
+    roster, store = panel
+    # Georgi Petkov is on SAKAR-21, crewed by Svilengrad; Orestiada puts him on EVROS-11 too
+    crew = [*patrol_of(store, "PAT-EVROS-11").crew, "OFF-BG-01"]
+    store.commit([Change("patrol", "PAT-EVROS-11", {"crew": sorted(crew)})], "Cdr. X").result()
+    roster.reload()
+    texts = [roster.violation_list.item(i).text() for i in range(roster.violation_list.count())]
+    assert "EVROS-11 — Conflict between GR-ORE and BG-SVL: Overlapping shifts: Georgi Petkov" in (
+        " ".join(texts)
+    )
+    assert roster.board.bars["PAT-SAKAR-21"].marker.text() == (
+        "⚠ Conflict with GR-ORE: Overlapping shifts"
+    )
