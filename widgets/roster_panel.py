@@ -69,19 +69,24 @@ def _countries() -> list[Any]:
     return load_countries(default_resources().countries)
 
 
-def load_roster(store: Store, settings: Settings) -> RosterState:
-    """The roster as the store holds it, with each sector's territory from the map's countries."""
+def load_roster(
+    store: Store, settings: Settings, territory: dict[str, tuple[str, ...]] | None = None
+) -> RosterState:
+    """The roster as the store holds it, with each sector's territory from the map's countries
+    (``territory``: those already known, kept when no sector changed)."""
     with store.read() as connection:
         officers, patrols = q.officers(connection), q.patrols(connection)
         sectors, writers = q.sectors(connection), crew_writers(connection)
     roster = settings.roster
+    if territory is None or set(territory) != {s.id for s in sectors}:
+        territory = sector_countries(sectors, _countries(), roster.straddle_min_share)
     return RosterState(
         RosterLimits.from_hours(roster.max_shift_h, roster.min_rest_h),
         v.ImpactLevel(roster.coverage_min_impact),
         officers,
         patrols,
         sectors,
-        sector_countries(sectors, _countries(), roster.straddle_min_share),
+        territory,
         writers,
     )
 
@@ -292,13 +297,17 @@ class RosterPanel(QWidget):
 
     # -- reading -------------------------------------------------------------------------------
 
-    def reload(self) -> None:
-        self.state = load_roster(self._store, self._settings)
+    def reload(self, *, sectors_changed: bool = True) -> None:
+        known = None if sectors_changed else self._territory()
+        self.state = load_roster(self._store, self._settings, known)
         self._show_state()
+
+    def _territory(self) -> dict[str, tuple[str, ...]]:
+        return {s: self.state.validator.sector_countries(s) for s in self.state.sectors}
 
     def apply_changes(self, changes: ChangeSet) -> None:
         if changes.ids("patrol") or changes.ids("officer") or changes.ids("sector"):
-            self.reload()
+            self.reload(sectors_changed=bool(changes.ids("sector")))
 
     def _show_state(self) -> None:
         selected = self._selected_patrol_id()
@@ -429,7 +438,7 @@ class RosterPanel(QWidget):
             self.reload()
             return False
         self.message.clear()
-        self.reload()  # at once: the feed will confirm it a moment later
+        self.reload(sectors_changed=False)  # at once: the feed will confirm it a moment later
         return True
 
     def _on_patrol_moved(self, patrol_id: str, sector_id: str, start: datetime) -> None:
