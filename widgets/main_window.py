@@ -78,7 +78,7 @@ class MainWindow(QMainWindow):
         )
         self.board_dock = self._dock(
             "Shift board",
-            BoardPanel(self.roster_panel.board),
+            BoardPanel(self.roster_panel),
             Qt.DockWidgetArea.BottomDockWidgetArea,
         )
         # Map and roster side by side on top; timeline and details side by side below.

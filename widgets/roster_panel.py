@@ -13,12 +13,13 @@ O off duty.
 from __future__ import annotations
 
 import functools
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QDrag, QKeyEvent
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QDrag, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -59,8 +60,9 @@ STATUS_KEYS = {
     Qt.Key.Key_R: v.PatrolStatus.RETURNING,
     Qt.Key.Key_O: v.PatrolStatus.OFF_DUTY,
 }
-BOARD_BEFORE_H = 8  # the board shows the last 8 hours and the next 16
-BOARD_HOURS = 24
+BOARD_BEFORE_H = 8  # the board shows the last 8 hours and the next 24
+BOARD_HOURS = 32
+BOARD_STEP_H = 8  # the board's earlier/later buttons move it by one shift
 Index = QModelIndex | QPersistentModelIndex
 
 
@@ -279,6 +281,17 @@ class RosterPanel(QWidget):
         self.board.patrol_moved.connect(self._on_patrol_moved)
         self.board.officer_dropped.connect(self._on_officer_dropped)
         self.board.patrol_selected.connect(self.select_patrol)
+        self.board.new_patrol_requested.connect(self.plan_patrol)
+        self.board_offset_h = 0  # moved by the board's earlier/later buttons
+        QShortcut(
+            QKeySequence(QKeySequence.StandardKey.Delete),
+            self.crew_list,
+            self._remove_selected_crew_member,
+            context=Qt.ShortcutContext.WidgetShortcut,
+        )
+        self._tick = QTimer(self)  # time on shift and the board's "now" move with the clock
+        self._tick.timeout.connect(self._show_state)
+        self._tick.start(60_000)
         self.patrol_view.status_key.connect(self._on_status_key)
         self.patrol_view.selectionModel().currentRowChanged.connect(self._on_patrol_row)
         self.remove_button.clicked.connect(self._remove_selected_crew_member)
@@ -314,7 +327,9 @@ class RosterPanel(QWidget):
         self.patrol_model.set_state(self.state)
         self.patrol_view.resizeColumnsToContents()
         now = datetime.now(UTC)
-        start = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=BOARD_BEFORE_H)
+        start = now.replace(minute=0, second=0, microsecond=0) + timedelta(
+            hours=self.board_offset_h - BOARD_BEFORE_H
+        )
         self.board.show_roster(self.state, start, BOARD_HOURS, now)
         self._show_violations()
         self._show_officers()
@@ -460,6 +475,35 @@ class RosterPanel(QWidget):
             what += f" (out of {self._call_sign(from_patrol)})"
         self._save(self.state.preview(edited), what)
 
+    def move_board(self, hours: int) -> None:
+        """Show the board ``hours`` later (0: back to now)."""
+        self.board_offset_h = self.board_offset_h + hours if hours else 0
+        self._show_state()
+
+    def plan_patrol(self, sector_id: str, start: datetime) -> None:
+        """A new planned patrol, 8 h in ``sector_id`` from ``start``, crew to be dragged in."""
+        sector = self.state.sectors.get(sector_id)
+        if sector is None:
+            return
+        call_sign = f"{sector.name.split()[0].upper()}-{start:%d%H}"
+        taken = {p.call_sign for p in self.state.patrols.values()}
+        suffix = 2
+        base = call_sign
+        while call_sign in taken:
+            call_sign, suffix = f"{base}-{suffix}", suffix + 1
+        patrol = Patrol(
+            id=f"PAT-{uuid.uuid4().hex[:12]}",
+            call_sign=call_sign,
+            crew=(),
+            vehicle="",
+            shift_start=start,
+            shift_end=start + timedelta(hours=8),
+            sector_id=sector_id,
+            status=v.PatrolStatus.PLANNED,
+        )
+        if self._commit([Change("patrol", patrol.id, patrol.to_fields())]):
+            self.select_patrol(patrol.id)
+
     def _remove_selected_crew_member(self) -> None:
         item = self.crew_list.currentItem()
         patrol_id = self._selected_patrol_id()
@@ -561,19 +605,24 @@ def _column(*widgets: QWidget) -> QWidget:
 
 
 class BoardPanel(QWidget):
-    """The shift board with its legend, for a dock of its own."""
+    """The shift board with its legend and earlier/now/later buttons, for a dock of its own."""
 
-    def __init__(self, board: ShiftBoard, parent: QWidget | None = None) -> None:
+    def __init__(self, roster: RosterPanel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        board = roster.board
         legend = QLabel(
-            "Rows: sectors (impact chip). Bars: patrols by status — drag to another sector "
-            "or hour. Drop an officer on a bar to add them. "
-            "<span style='color:#b71c1c'>Red hatch: coverage gap</span>; "
+            "Drag a patrol to another sector or hour; drop an officer on a patrol; "
+            "double-click an empty hour to plan a patrol. "
+            "<span style='color:#b71c1c'>Red hatch: no patrol (coverage gap)</span>; "
             "<span style='color:#b71c1c'>⚠ red outline: rule broken</span>."
         )
         legend.setWordWrap(True)
         row = QHBoxLayout()
         row.addWidget(legend, 1)
+        for text, hours in (("◀ Earlier", -BOARD_STEP_H), ("Now", 0), ("Later ▶", BOARD_STEP_H)):
+            button = QPushButton(text)
+            button.clicked.connect(lambda _checked=False, h=hours: roster.move_board(h))
+            row.addWidget(button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(row)

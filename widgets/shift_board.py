@@ -4,7 +4,8 @@ Each row shows the sector's impact level; hours when a sector at or above the co
 no patrol are hatched red (coverage gaps). A bar carries the call sign and the crew's
 nationalities; a bar that breaks a rule is outlined red with the rule's name under it.
 Drag a bar to another row or hour to reassign it (snapped to the hour); drop an officer from
-the officer list onto a bar to add them to the crew. The board only emits what was asked;
+the officer list onto a bar to add them to the crew; double-click an empty hour to plan a new
+patrol there. The board only emits what was asked;
 the roster panel checks the rules and saves.
 """
 
@@ -132,6 +133,7 @@ class ShiftBoard(QGraphicsView):
     patrol_moved = Signal(str, str, object)  # patrol id, sector id, new shift start (datetime)
     officer_dropped = Signal(str, str, str)  # officer id, onto patrol id, from patrol id or ""
     patrol_selected = Signal(str)
+    new_patrol_requested = Signal(str, object)  # sector id, shift start (datetime)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -262,6 +264,20 @@ class ShiftBoard(QGraphicsView):
         scene.setSceneRect(QRectF(0, 0, width, top))
 
     # -- editing ---------------------------------------------------------------------------------
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        """A double click on an empty hour of a sector plans a new patrol there."""
+        point = self.mapToScene(event.position().toPoint())
+        sector_id = self.sector_at(point.y())
+        if (
+            sector_id
+            and point.x() > LABEL_W
+            and not isinstance(self.itemAt(event.position().toPoint()), PatrolBar)
+        ):
+            hour = int((point.x() - LABEL_W) // HOUR_W)
+            self.new_patrol_requested.emit(sector_id, self.start + timedelta(hours=hour))
+            return
+        super().mouseDoubleClickEvent(event)
 
     def sector_at(self, y: float) -> str | None:
         for sector_id, top, bottom in self._rows:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
@@ -20,15 +20,20 @@ from widgets.roster_panel import BoardPanel, RosterPanel
 from widgets.shift_board import officer_mime
 
 
+def _unexpected_question(_parent, what, violations):
+    raise AssertionError(f"unexpected rules question: {what}: {violations}")
+
+
 @pytest.fixture
-def panel(qtbot, tmp_path):
+def panel(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setattr(roster_panel, "confirm_violations", _unexpected_question)
     with Store(tmp_path / "demo.sqlite3", "GR-ORE", synchronous="OFF") as store:
         seed_demo(store, datetime.now(UTC))
         settings = load_settings(
             overrides={"node": {"center_id": "GR-ORE", "name": "Orestiada", "user": "Cdr. Galanis"}}
         )
         roster = RosterPanel(store, settings)
-        board = BoardPanel(roster.board)
+        board = BoardPanel(roster)
         qtbot.addWidget(roster)
         qtbot.addWidget(board)
         roster.resize(700, 700)
@@ -212,3 +217,24 @@ def test_a_double_booking_across_centers_is_shown_as_a_conflict(panel):
     assert roster.board.bars["PAT-SAKAR-21"].marker.text() == (
         "⚠ Conflict with GR-ORE: Overlapping shifts"
     )
+
+
+def test_a_double_click_on_an_empty_hour_plans_a_patrol_the_commander_then_crews(panel):
+    roster, store = panel
+    board = roster.board
+    roster.move_board(8)  # tomorrow's shift comes into view
+    top = next(top for sector, top, _bottom in board._rows if sector == "SEC-BG-4")
+    x = board.x_of(board.start + timedelta(hours=30)) + 5
+    point = viewport_point(board, QPointF(x, top + 30))
+    QTest.mouseDClick(
+        board.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point
+    )
+    [planned] = [p for p in roster.state.patrols.values() if p.call_sign.startswith("STRANDZHA-4")]
+    assert planned.shift_start == board.start + timedelta(hours=30)
+    assert planned.status is v.PatrolStatus.PLANNED
+    assert patrol_of(store, planned.id).sector_id == "SEC-BG-4"
+    assert [x.rule.value for x in roster.state.violations_of(planned.id)] == ["host_nation"]
+    drop_officer(board, board.bars[planned.id], "OFF-BG-07")
+    drop_officer(board, board.bars[planned.id], "OFF-GR-03")
+    assert patrol_of(store, planned.id).crew == ("OFF-BG-07", "OFF-GR-03")
+    assert roster.state.violations_of(planned.id) == []
