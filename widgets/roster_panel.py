@@ -5,9 +5,6 @@ drag on the board, an officer dropped on a crew, a status key) is previewed agai
 first. If it breaks a rule the commander is asked, naming each rule; nothing is saved unless
 confirmed. A rule is waived only by an override with a reason (recorded on the patrol, in the
 op-log, so it is in the audit trail).
-
-Status keys on the patrol list: P planned, A available, E en route, S on scene, R returning,
-O off duty.
 """
 
 from __future__ import annotations
@@ -18,8 +15,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QDrag, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QDrag, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -29,7 +26,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -47,23 +43,13 @@ from app.store import queries as q
 from app.store.feed import ChangeSet
 from maps.geography import default_resources, load_countries
 from maps.sector_territory import sector_countries
+from widgets.patrol_table import PatrolTableModel, PatrolTableView
 from widgets.roster_dialogs import ask_override_reason, confirm_violations
-from widgets.shift_board import STATUS_COLORS, ShiftBoard, officer_mime
-from widgets.table_model import ColumnTableModel
+from widgets.shift_board import ShiftBoard, officer_mime
 
-COLUMNS: tuple[str, ...] = ("Call sign", "Status", "Crew", "Sector", "On shift", "Rules", "Vehicle")
-STATUS_KEYS = {
-    Qt.Key.Key_P: v.PatrolStatus.PLANNED,
-    Qt.Key.Key_A: v.PatrolStatus.AVAILABLE,
-    Qt.Key.Key_E: v.PatrolStatus.EN_ROUTE,
-    Qt.Key.Key_S: v.PatrolStatus.ON_SCENE,
-    Qt.Key.Key_R: v.PatrolStatus.RETURNING,
-    Qt.Key.Key_O: v.PatrolStatus.OFF_DUTY,
-}
 BOARD_BEFORE_H = 8  # the board shows the last 8 hours and the next 24
 BOARD_HOURS = 32
 BOARD_STEP_H = 8  # the board's earlier/later buttons move it by one shift
-Index = QModelIndex | QPersistentModelIndex
 
 
 @functools.cache
@@ -91,103 +77,6 @@ def load_roster(
         territory,
         writers,
     )
-
-
-def _on_shift(patrol: Patrol, now: datetime) -> str:
-    length = patrol.shift_end - patrol.shift_start
-    if now < patrol.shift_start:
-        return f"starts in {_span(patrol.shift_start - now)}"
-    if now >= patrol.shift_end:
-        return f"ended {patrol.shift_end:%d %H:%M}Z"
-    return f"{_span(now - patrol.shift_start)} of {_span(length)}"
-
-
-def _span(delta: timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
-    return f"{minutes // 60}h{minutes % 60:02d}"
-
-
-class PatrolTableModel(ColumnTableModel):
-    COLUMNS = COLUMNS
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._patrols: list[Patrol] = []
-        self._state: RosterState | None = None
-
-    def set_state(self, state: RosterState) -> None:
-        self.beginResetModel()
-        self._state = state
-        self._patrols = sorted(state.patrols.values(), key=lambda p: p.call_sign)
-        self.endResetModel()
-
-    def patrol_at(self, row: int) -> Patrol | None:
-        return self._patrols[row] if 0 <= row < len(self._patrols) else None
-
-    def row_of(self, patrol_id: str) -> int | None:
-        for row, patrol in enumerate(self._patrols):
-            if patrol.id == patrol_id:
-                return row
-        return None
-
-    def row_total(self) -> int:
-        return len(self._patrols)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        patrol = self.patrol_at(index.row()) if index.isValid() else None
-        state = self._state
-        if patrol is None or state is None:
-            return None
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            if column == 5:
-                active = [x for x in state.violations_of(patrol.id) if not x.overridden]
-                return ", ".join(sorted({x.rule.label for x in active})) or "✓"
-            sector = state.sectors.get(patrol.sector_id)
-            return (
-                patrol.call_sign,
-                patrol.status.label,
-                f"{len(patrol.crew)} · {'/'.join(state.countries_of(patrol)) or '—'}",
-                sector.name if sector else (patrol.sector_id or "—"),
-                _on_shift(patrol, datetime.now(UTC)),
-                "",
-                patrol.vehicle,
-            )[column]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            crew = []
-            for officer_id in patrol.crew:
-                officer = state.officers.get(officer_id)
-                crew.append(f"{officer.name} ({officer.country})" if officer else officer_id)
-            lines = [", ".join(crew)] + [x.text for x in state.violations_of(patrol.id)]
-            return "\n".join(lines)
-        if role == Qt.ItemDataRole.ForegroundRole:
-            if column == 1:
-                return QBrush(QColor(STATUS_COLORS.get(patrol.status.value, "#000")))
-            if column == 5 and any(not x.overridden for x in state.violations_of(patrol.id)):
-                return QBrush(QColor("#b71c1c"))
-        if (
-            role == Qt.ItemDataRole.BackgroundRole
-            and column == 4
-            and patrol.shift_start <= datetime.now(UTC) < patrol.shift_end
-        ):
-            return QBrush(QColor("#e8f5e9"))
-        if role == Qt.ItemDataRole.UserRole:
-            return patrol.id
-        return None
-
-
-class PatrolTableView(QTableView):
-    """The patrol list; a status key sets the selected patrol's status."""
-
-    status_key = Signal(str, object)  # patrol id, PatrolStatus
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        status = STATUS_KEYS.get(Qt.Key(event.key()))
-        index = self.currentIndex()
-        if status is not None and index.isValid() and not event.modifiers():
-            self.status_key.emit(index.data(Qt.ItemDataRole.UserRole), status)
-            return
-        super().keyPressEvent(event)
 
 
 class OfficerList(QListWidget):
@@ -258,7 +147,9 @@ class RosterPanel(QWidget):
         self.send_button.setEnabled(False)
 
         crew_box = _column(self.crew_label, self.crew_list, self.remove_button)
-        officers_box = _column(QLabel("Officers (drag onto a patrol)"), self.officer_list)
+        officers_box = _column(
+            QLabel("Officers, free first (drag onto a patrol)"), self.officer_list
+        )
         people = QSplitter(Qt.Orientation.Horizontal)
         people.addWidget(crew_box)
         people.addWidget(officers_box)
@@ -364,26 +255,32 @@ class RosterPanel(QWidget):
             self.violation_list.addItem(item)
 
     def _show_officers(self) -> None:
+        """Officers free for the selected patrol's shift (or, with none selected, now) first."""
         self.officer_list.clear()
         patrol = self.state.patrols.get(self._selected_patrol_id())
-        for officer in sorted(self.state.officers.values(), key=lambda o: (o.country, o.name)):
-            busy = []
-            if patrol is not None:
-                busy = self.state.validator.busy(
-                    officer.id,
-                    v.to_ms(patrol.shift_start),
-                    v.to_ms(patrol.shift_end),
-                    besides=patrol.id,
-                )
+        if patrol is not None:
+            start, end, besides = v.to_ms(patrol.shift_start), v.to_ms(patrol.shift_end), patrol.id
+        else:
+            start = v.to_ms(datetime.now(UTC))
+            end, besides = start + 1, ""
+        rows = []
+        for officer in self.state.officers.values():
+            busy = self.state.validator.busy(officer.id, start, end, besides=besides)
+            rows.append(
+                (bool(busy) or not officer.available, officer.country, officer.name, officer, busy)
+            )
+        for blocked, _country, _name, officer, busy in sorted(rows, key=lambda r: r[:3]):
             text = f"{officer.name} ({officer.country}) · {'/'.join(officer.languages)}" + (
                 f" · {', '.join(officer.qualifications)}" if officer.qualifications else ""
             )
             if busy:
-                text += f" — busy in {', '.join(self._call_sign(p) for p in busy)}"
+                text += f" — in {', '.join(self._call_sign(p) for p in busy)}"
+            elif not officer.available:
+                text += " — unavailable"
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, officer.id)
             item.setToolTip(f"{officer.rank}, {officer.agency}")
-            if busy or not officer.available:
+            if blocked:
                 item.setForeground(QBrush(QColor("#9e9e9e")))
             self.officer_list.addItem(item)
 

@@ -107,6 +107,13 @@ def test_violation_marker_names_the_rule_on_the_bar_the_list_and_the_table(panel
 
 def test_dragging_an_officer_between_crews_fixes_the_host_nation_violation(panel):
     roster, store = panel
+    roster.select_patrol("PAT-EVROS-31")
+    officers = [roster.officer_list.item(i).text() for i in range(roster.officer_list.count())]
+    assert [text.split(" (")[0] for text in officers[:2]] == ["Plamen Georgiev", "Katrin Vogel"]
+    assert any(
+        t.startswith("Maria Kostoglou (GRC)") and t.endswith("— in HERMES-3") for t in officers
+    )
+    assert roster.crew_label.text() == "<b>Crew of EVROS-31</b>"
     drop_officer(roster.board, roster.board.bars["PAT-EVROS-31"], "OFF-GR-04", "PAT-HERMES-3")
     assert "OFF-GR-04" in patrol_of(store, "PAT-EVROS-31").crew
     assert "OFF-GR-04" not in patrol_of(store, "PAT-HERMES-3").crew
