@@ -188,10 +188,18 @@ class RecordKind:
     append_only: bool = False
     bool_fields: frozenset[str] = frozenset()
     deep_fields: frozenset[str] = field(default=frozenset())
+    # Fields added after the first release: a record is complete without them, and a create
+    # omits them while empty, so partners on an older release still accept it.
+    late_fields: frozenset[str] = field(default=frozenset())
 
     @cached_property
     def fields(self) -> tuple[str, ...]:
         return tuple(self.checks)
+
+    @cached_property
+    def required_fields(self) -> frozenset[str]:
+        """The fields a record needs to be complete (shown)."""
+        return frozenset(self.checks) - self.late_fields
 
     @cached_property
     def struct(self) -> type[msgspec.Struct]:
@@ -411,6 +419,7 @@ PATROL = RecordKind(
         "overrides": Annotated[list[OverrideFields], Meta(max_length=50)],
     },
     json_fields=frozenset({"crew", "releasability", "overrides"}),
+    late_fields=frozenset({"overrides"}),  # schema 0002
 )
 
 KINDS: dict[str, RecordKind] = {

@@ -39,7 +39,7 @@ class Preview:
             old = before.get(patrol.id)
             if old is not None:
                 held = old.to_fields()
-                fields = {name: value for name, value in fields.items() if held[name] != value}
+                fields = {name: value for name, value in fields.items() if held.get(name) != value}
             if fields:
                 out.append(Change("patrol", patrol.id, fields))
         return out

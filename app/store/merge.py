@@ -37,7 +37,9 @@ class RecordState:
 
     @property
     def complete(self) -> bool:
-        return DEFAULT in self.stamps or all(name in self.stamps for name in self.kind.fields)
+        return DEFAULT in self.stamps or all(
+            name in self.stamps for name in self.kind.required_fields
+        )
 
     def apply(self, op: Op) -> None:
         if not self.origin:
@@ -48,7 +50,7 @@ class RecordState:
             return
         if self.kind.append_only and self.stamps:
             return  # a note is written once; a second create for the same id changes nothing
-        if not self.stamps and len(op.fields) == len(self.kind.fields):
+        if not self.stamps and self.kind.required_fields <= op.fields.keys():
             # the common case: a record created whole by one op; one stamp for every field
             self.fields = dict(op.fields)
             self.stamps = {DEFAULT: stamp}
