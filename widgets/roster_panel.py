@@ -43,6 +43,7 @@ from app.store import queries as q
 from app.store.feed import ChangeSet
 from maps.geography import default_resources, load_countries
 from maps.sector_territory import sector_countries
+from widgets.dispatch_box import DispatchBox
 from widgets.patrol_table import PatrolTableModel, PatrolTableView
 from widgets.roster_dialogs import ask_override_reason, confirm_violations
 from widgets.shift_board import ShiftBoard, officer_mime
@@ -139,12 +140,7 @@ class RosterPanel(QWidget):
         self.message = QLabel()  # the last edit that could not be saved, and why
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #b71c1c")
-        self.dispatch_label = QLabel("Select an incident to see the nearest available patrols.")
-        self.dispatch_label.setWordWrap(True)
-        self.dispatch_list = QListWidget()
-        self.dispatch_list.setWordWrap(True)
-        self.send_button = QPushButton("Send patrol")
-        self.send_button.setEnabled(False)
+        self.dispatch = DispatchBox()
 
         crew_box = _column(self.crew_label, self.crew_list, self.remove_button)
         officers_box = _column(
@@ -156,10 +152,9 @@ class RosterPanel(QWidget):
         rules_box = _column(
             self.rules_label, self.violation_list, self.message, self.override_button
         )
-        dispatch_box = _column(self.dispatch_label, self.dispatch_list, self.send_button)
         lower = QSplitter(Qt.Orientation.Horizontal)
         lower.addWidget(rules_box)
-        lower.addWidget(dispatch_box)
+        lower.addWidget(self.dispatch)
         splitter = QSplitter(Qt.Orientation.Vertical)
         for widget in (self.patrol_view, people, lower):
             splitter.addWidget(widget)
@@ -193,10 +188,7 @@ class RosterPanel(QWidget):
             lambda item: self.select_patrol(item.data(Qt.ItemDataRole.UserRole).patrol_id)
         )
         self.override_button.clicked.connect(self._override_selected)
-        self.send_button.clicked.connect(self._send_selected)
-        self.dispatch_list.currentRowChanged.connect(
-            lambda row: self.send_button.setEnabled(row >= 0)
-        )
+        self.dispatch.send_requested.connect(self.send)
         self._show_state()
 
     # -- reading -------------------------------------------------------------------------------
@@ -447,47 +439,25 @@ class RosterPanel(QWidget):
         self._show_dispatch()
 
     def _show_dispatch(self) -> None:
-        self.dispatch_list.clear()
         incident = self._incident
-        if incident is None:
-            self.dispatch_label.setText("Select an incident to see the nearest available patrols.")
-            return
-        self.dispatch_label.setText(f"<b>Nearest available to</b> {incident.title}")
-        for candidate in rank_patrols(self.state.patrols.values(), incident.lon, incident.lat, 5):
-            patrol = candidate.patrol
-            item = QListWidgetItem(
-                f"{patrol.call_sign} · {candidate.distance_km:.1f} km "
-                f"({candidate.bearing_deg:03.0f}°) · "
-                f"{'/'.join(self.state.countries_of(patrol))}"
-            )
-            item.setData(Qt.ItemDataRole.UserRole, patrol.id)
-            self.dispatch_list.addItem(item)
-        if not self.dispatch_list.count():
-            self.dispatch_list.addItem("No available patrol on shift with a known position")
-            self.dispatch_list.item(0).setFlags(Qt.ItemFlag.NoItemFlags)
-        else:
-            self.dispatch_list.setCurrentRow(0)
-
-    def _send_selected(self) -> None:
-        item = self.dispatch_list.currentItem()
-        if item is None or self._incident is None:
-            return
-        self.send(item.data(Qt.ItemDataRole.UserRole), self._incident)
+        candidates = (
+            rank_patrols(self.state.patrols.values(), incident.lon, incident.lat, 5)
+            if incident is not None
+            else []
+        )
+        self.dispatch.show_candidates(incident, candidates, self.state.countries_of)
 
     def send(self, patrol_id: str, incident: Incident) -> bool:
-        """The patrol goes en route; the incident (if this center owns it) is responding."""
+        """The patrol goes en route. An incident this center owns gets it assigned, and is
+        responding if it was waiting for a patrol (a resolved one keeps its status)."""
         changes = [Change("patrol", patrol_id, {"status": v.PatrolStatus.EN_ROUTE.value})]
         if incident.owner == self._store.center_id:
-            changes.append(
-                Change(
-                    "incident",
-                    incident.id,
-                    {
-                        "assigned_patrols": sorted({*incident.assigned_patrols, patrol_id}),
-                        "status": v.IncidentStatus.RESPONDING.value,
-                    },
-                )
-            )
+            fields: dict[str, Any] = {
+                "assigned_patrols": sorted({*incident.assigned_patrols, patrol_id})
+            }
+            if incident.status in (v.IncidentStatus.REPORTED, v.IncidentStatus.VALIDATED):
+                fields["status"] = v.IncidentStatus.RESPONDING.value
+            changes.append(Change("incident", incident.id, fields))
         return self._commit(changes)
 
 

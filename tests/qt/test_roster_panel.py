@@ -193,17 +193,22 @@ def test_the_nearest_available_patrol_is_proposed_and_sent(panel):
     with store.read() as connection:
         rowids = q.incident_rowids(connection)
         incidents = q.incidents_by_rowid(connection, rowids[:200].tolist())
-    incident = next(i for i in incidents.values() if i.owner == "GR-ORE" and i.status.is_open)
+    incident = next(
+        i
+        for i in incidents.values()
+        if i.owner == "GR-ORE"
+        and i.status in (v.IncidentStatus.REPORTED, v.IncidentStatus.VALIDATED)
+    )
     roster.set_incident(incident)
-    first = roster.dispatch_list.item(0)
+    first = roster.dispatch.candidates.item(0)
     patrol_id = first.data(Qt.ItemDataRole.UserRole)
     assert patrol_of(store, patrol_id).status is v.PatrolStatus.AVAILABLE
     distances = [
-        float(roster.dispatch_list.item(i).text().split(" · ")[1].split()[0])
-        for i in range(roster.dispatch_list.count())
+        float(roster.dispatch.candidates.item(i).text().split(" · ")[1].split()[0])
+        for i in range(roster.dispatch.candidates.count())
     ]
     assert distances == sorted(distances)
-    roster.send_button.click()
+    roster.dispatch.send_button.click()
     assert patrol_of(store, patrol_id).status is v.PatrolStatus.EN_ROUTE
     with store.read() as connection:
         sent = q.incident(connection, incident.id)
