@@ -46,8 +46,9 @@ class DispatchBox(QWidget):
         self,
         incident: Incident | None,
         candidates: Sequence[Candidate],
-        countries_of: Callable[[Patrol], list[str]],
+        describe: Callable[[Patrol], str],
     ) -> None:
+        """``describe``: what to say of a patrol after its distance (crew, broken rules)."""
         self._incident = incident
         self.candidates.clear()
         if incident is None:
@@ -58,7 +59,7 @@ class DispatchBox(QWidget):
             patrol = candidate.patrol
             item = QListWidgetItem(
                 f"{patrol.call_sign} · {candidate.distance_km:.1f} km "
-                f"({candidate.bearing_deg:03.0f}°) · {'/'.join(countries_of(patrol))}"
+                f"({candidate.bearing_deg:03.0f}°) · {describe(patrol)}"
             )
             item.setData(Qt.ItemDataRole.UserRole, patrol.id)
             self.candidates.addItem(item)

@@ -445,7 +445,14 @@ class RosterPanel(QWidget):
             if incident is not None
             else []
         )
-        self.dispatch.show_candidates(incident, candidates, self.state.countries_of)
+        self.dispatch.show_candidates(incident, candidates, self._describe_for_dispatch)
+
+    def _describe_for_dispatch(self, patrol: Patrol) -> str:
+        crew = "/".join(self.state.countries_of(patrol)) or "no crew"
+        broken = sorted(
+            {x.rule.label for x in self.state.violations_of(patrol.id) if not x.overridden}
+        )
+        return crew + (f" · ⚠ {', '.join(broken)}" if broken else "")
 
     def send(self, patrol_id: str, incident: Incident) -> bool:
         """The patrol goes en route. An incident this center owns gets it assigned, and is
