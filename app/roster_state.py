@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from app import values as v
 from app.domain import Officer, Override, Patrol, Sector
@@ -133,16 +133,14 @@ class RosterState:
         patrol = self.patrols[patrol_id]
         return dataclasses.replace(patrol, crew=tuple(o for o in patrol.crew if o != officer_id))
 
-    def with_override(
-        self, violation: Violation, reason: str, by: str, at: datetime
-    ) -> tuple[Patrol, Change]:
-        """The patrol carrying a new override of ``violation`` (its audit entry) and the change
-        that records it: the whole list, as the field is one value in the op-log."""
-        patrol = self.patrols[violation.patrol_id]
-        override = Override(violation.rule.value, violation.officers, reason.strip(), by, at)
-        edited = dataclasses.replace(patrol, overrides=(*patrol.overrides, override))
-        fields = edited.to_fields()  # checks the reason (required, length) and the rest
-        return edited, Change("patrol", patrol.id, {"overrides": fields["overrides"]})
 
-    def shift_hours(self, patrol: Patrol) -> float:
-        return (patrol.shift_end - patrol.shift_start) / timedelta(hours=1)
+def override_change(
+    patrol: Patrol, violation: Violation, reason: str, by: str, at: datetime
+) -> Change:
+    """The change that records a commander's override of ``violation`` on ``patrol`` (its
+    audit entry: who, when, which rule, for which officers, why). The field is one value in
+    the op-log, so the change carries the patrol's whole list: read it where it is written."""
+    override = Override(violation.rule.value, violation.officers, reason.strip(), by, at)
+    edited = dataclasses.replace(patrol, overrides=(*patrol.overrides, override))
+    fields = edited.to_fields()  # checks the reason (required, length) and the rest
+    return Change("patrol", patrol.id, {"overrides": fields["overrides"]})

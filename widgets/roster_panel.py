@@ -36,7 +36,7 @@ from app.errors import LimesError
 from app.roster_conflicts import crew_writers
 from app.roster_dispatch import rank_patrols
 from app.roster_rules import RosterLimits, Violation
-from app.roster_state import Preview, RosterState
+from app.roster_state import Preview, RosterState, override_change
 from app.settings import Settings
 from app.store import Change, Store
 from app.store import queries as q
@@ -422,15 +422,24 @@ class RosterPanel(QWidget):
         self.override(violation, reason)
 
     def override(self, violation: Violation, reason: str) -> bool:
-        """Record the commander's override of one violation, with its reason, on the patrol."""
+        """Record the commander's override of one violation, with its reason, on the patrol.
+        The patrol's overrides are read inside the write, so none recorded meanwhile is lost."""
+        at = datetime.now(UTC)
+
+        def plan(connection: Any) -> tuple[list[Change], None]:
+            current = {p.id: p for p in q.patrols(connection)}.get(violation.patrol_id)
+            if current is None:
+                raise LimesError(f"patrol {violation.patrol_id} is no longer in the roster")
+            return [override_change(current, violation, reason, self._user, at)], None
+
         try:
-            _patrol, change = self.state.with_override(
-                violation, reason, self._user, datetime.now(UTC)
-            )
+            self._store.commit_planned(plan, self._user).result()
         except LimesError as error:
             self.message.setText(f"Override not recorded: {error}")
             return False
-        return self._commit([change])
+        self.message.clear()
+        self.reload(sectors_changed=False)
+        return True
 
     # -- dispatch ------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from app import values as v
 from app.demo import seed_demo
+from app.domain import Override
 from app.settings import load_settings
 from app.store import Change, Store
 from app.store import queries as q
@@ -250,3 +251,22 @@ def test_a_double_click_on_an_empty_hour_plans_a_patrol_the_commander_then_crews
     drop_officer(board, board.bars[planned.id], "OFF-GR-03")
     assert patrol_of(store, planned.id).crew == ("OFF-BG-07", "OFF-GR-03")
     assert roster.state.violations_of(planned.id) == []
+
+
+def test_an_override_recorded_meanwhile_elsewhere_is_kept(panel):
+    roster, store = panel
+    [violation] = roster.state.violations()  # read before the other write
+    other = Override(
+        "language",
+        ("OFF-BG-06",),
+        "Tested on the radio",
+        "Op. V. Marinova",
+        datetime(2026, 11, 21, 9, tzinfo=UTC),
+    )
+    patrol = patrol_of(store, "PAT-EVROS-31")
+    store.commit(
+        [Change("patrol", patrol.id, {"overrides": [other.to_fields()]})], "Op. V. Marinova"
+    ).result()
+    assert roster.override(violation, "Greek liaison joins at Didymoteicho")
+    held = patrol_of(store, "PAT-EVROS-31").overrides
+    assert [o.by for o in held] == ["Op. V. Marinova", "Cdr. Galanis"]
