@@ -293,7 +293,8 @@ class Patrol:
             raise ValidationError("shift_end", "is not after shift_start")
 
     def to_fields(self) -> dict[str, Any]:
-        return PATROL.check(
+        """The patrol's fields; ``overrides`` only when there are some (see late_fields)."""
+        fields = PATROL.check(
             {
                 "call_sign": self.call_sign,
                 "crew": list(self.crew),
@@ -309,6 +310,9 @@ class Patrol:
                 "overrides": [override.to_fields() for override in self.overrides],
             }
         )
+        if not fields["overrides"]:
+            del fields["overrides"]
+        return fields
 
     @classmethod
     def from_fields(cls, record_id: str, fields: Mapping[str, Any], **extra: Any) -> Patrol:

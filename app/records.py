@@ -188,17 +188,18 @@ class RecordKind:
     append_only: bool = False
     bool_fields: frozenset[str] = frozenset()
     deep_fields: frozenset[str] = field(default=frozenset())
-    # Fields added after the kind was first released (schema 0001). A record created without
-    # them (by an older Limes, here or at a partner) is still whole: they read as empty.
-    added_fields: frozenset[str] = field(default=frozenset())
-
-    @cached_property
-    def required_for_complete(self) -> tuple[str, ...]:
-        return tuple(name for name in self.checks if name not in self.added_fields)
+    # Fields added after the first release: a record is complete without them, and a create
+    # omits them while empty, so partners on an older release still accept it.
+    late_fields: frozenset[str] = field(default=frozenset())
 
     @cached_property
     def fields(self) -> tuple[str, ...]:
         return tuple(self.checks)
+
+    @cached_property
+    def required_fields(self) -> frozenset[str]:
+        """The fields a record needs to be complete (shown)."""
+        return frozenset(self.checks) - self.late_fields
 
     @cached_property
     def struct(self) -> type[msgspec.Struct]:
@@ -418,7 +419,7 @@ PATROL = RecordKind(
         "overrides": Annotated[list[OverrideFields], Meta(max_length=50)],
     },
     json_fields=frozenset({"crew", "releasability", "overrides"}),
-    added_fields=frozenset({"overrides"}),  # schema 0002
+    late_fields=frozenset({"overrides"}),  # schema 0002
 )
 
 KINDS: dict[str, RecordKind] = {

@@ -10,10 +10,11 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from app import values as v
 from app.domain import Officer, Override, Patrol, Sector
+from app.roster_conflicts import CenterConflict, center_conflicts
 from app.roster_coverage import Gap, coverage_gaps
 from app.roster_rules import RosterLimits, RosterValidator, Violation, active_violations
 from app.store import Change
@@ -38,7 +39,7 @@ class Preview:
             old = before.get(patrol.id)
             if old is not None:
                 held = old.to_fields()
-                fields = {name: value for name, value in fields.items() if held[name] != value}
+                fields = {name: value for name, value in fields.items() if held.get(name) != value}
             if fields:
                 out.append(Change("patrol", patrol.id, fields))
         return out
@@ -53,7 +54,9 @@ class RosterState:
         patrols: Iterable[Patrol],
         sectors: Iterable[Sector],
         sector_countries: Mapping[str, Iterable[str]],
+        crew_writers: Mapping[str, str] | None = None,
     ) -> None:
+        self.crew_writers = dict(crew_writers or {})  # patrol id -> center that set its crew
         self.coverage_min_impact = coverage_min_impact
         self.officers = {officer.id: officer for officer in officers}
         self.patrols = {patrol.id: patrol for patrol in patrols}
@@ -69,6 +72,10 @@ class RosterState:
 
     def violations(self) -> list[Violation]:
         return self.validator.violations()
+
+    def conflicts(self) -> list[CenterConflict]:
+        """Double bookings of an officer by two different centers."""
+        return center_conflicts(self.validator.violations(), self.crew_writers)
 
     def gaps(self, start: datetime, end: datetime) -> list[Gap]:
         return coverage_gaps(
@@ -126,16 +133,14 @@ class RosterState:
         patrol = self.patrols[patrol_id]
         return dataclasses.replace(patrol, crew=tuple(o for o in patrol.crew if o != officer_id))
 
-    def with_override(
-        self, violation: Violation, reason: str, by: str, at: datetime
-    ) -> tuple[Patrol, Change]:
-        """The patrol carrying a new override of ``violation`` (its audit entry) and the change
-        that records it: the whole list, as the field is one value in the op-log."""
-        patrol = self.patrols[violation.patrol_id]
-        override = Override(violation.rule.value, violation.officers, reason.strip(), by, at)
-        edited = dataclasses.replace(patrol, overrides=(*patrol.overrides, override))
-        fields = edited.to_fields()  # checks the reason (required, length) and the rest
-        return edited, Change("patrol", patrol.id, {"overrides": fields["overrides"]})
 
-    def shift_hours(self, patrol: Patrol) -> float:
-        return (patrol.shift_end - patrol.shift_start) / timedelta(hours=1)
+def override_change(
+    patrol: Patrol, violation: Violation, reason: str, by: str, at: datetime
+) -> Change:
+    """The change that records a commander's override of ``violation`` on ``patrol`` (its
+    audit entry: who, when, which rule, for which officers, why). The field is one value in
+    the op-log, so the change carries the patrol's whole list: read it where it is written."""
+    override = Override(violation.rule.value, violation.officers, reason.strip(), by, at)
+    edited = dataclasses.replace(patrol, overrides=(*patrol.overrides, override))
+    fields = edited.to_fields()  # checks the reason (required, length) and the rest
+    return Change("patrol", patrol.id, {"overrides": fields["overrides"]})

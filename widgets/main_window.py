@@ -89,7 +89,7 @@ class MainWindow(QMainWindow):
         )
         self.board_dock = self._dock(
             "Shift board",
-            BoardPanel(self.roster_panel.board),
+            BoardPanel(self.roster_panel),
             Qt.DockWidgetArea.BottomDockWidgetArea,
         )
         # Map and roster side by side on top (alerts, partner links and map layers tabbed under

@@ -5,20 +5,18 @@ drag on the board, an officer dropped on a crew, a status key) is previewed agai
 first. If it breaks a rule the commander is asked, naming each rule; nothing is saved unless
 confirmed. A rule is waived only by an override with a reason (recorded on the patrol, in the
 op-log, so it is in the audit trail).
-
-Status keys on the patrol list: P planned, A available, E en route, S on scene, R returning,
-O off duty.
 """
 
 from __future__ import annotations
 
 import functools
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QDrag, QKeyEvent
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QDrag, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -28,7 +26,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -36,31 +33,24 @@ from PySide6.QtWidgets import (
 from app import values as v
 from app.domain import Incident, Patrol
 from app.errors import LimesError
+from app.roster_conflicts import crew_writers
 from app.roster_dispatch import rank_patrols
 from app.roster_rules import RosterLimits, Violation
-from app.roster_state import Preview, RosterState
+from app.roster_state import Preview, RosterState, override_change
 from app.settings import Settings
 from app.store import Change, Store
 from app.store import queries as q
 from app.store.feed import ChangeSet
 from maps.geography import default_resources, load_countries
 from maps.sector_territory import sector_countries
+from widgets.dispatch_box import DispatchBox
+from widgets.patrol_table import PatrolTableModel, PatrolTableView
 from widgets.roster_dialogs import ask_override_reason, confirm_violations
-from widgets.shift_board import STATUS_COLORS, ShiftBoard, officer_mime
-from widgets.table_model import ColumnTableModel
+from widgets.shift_board import ShiftBoard, officer_mime
 
-COLUMNS: tuple[str, ...] = ("Call sign", "Status", "Crew", "Sector", "On shift", "Rules", "Vehicle")
-STATUS_KEYS = {
-    Qt.Key.Key_P: v.PatrolStatus.PLANNED,
-    Qt.Key.Key_A: v.PatrolStatus.AVAILABLE,
-    Qt.Key.Key_E: v.PatrolStatus.EN_ROUTE,
-    Qt.Key.Key_S: v.PatrolStatus.ON_SCENE,
-    Qt.Key.Key_R: v.PatrolStatus.RETURNING,
-    Qt.Key.Key_O: v.PatrolStatus.OFF_DUTY,
-}
-BOARD_BEFORE_H = 8  # the board shows the last 8 hours and the next 16
-BOARD_HOURS = 24
-Index = QModelIndex | QPersistentModelIndex
+BOARD_BEFORE_H = 8  # the board shows the last 8 hours and the next 24
+BOARD_HOURS = 32
+BOARD_STEP_H = 8  # the board's earlier/later buttons move it by one shift
 
 
 @functools.cache
@@ -68,117 +58,26 @@ def _countries() -> list[Any]:
     return load_countries(default_resources().countries)
 
 
-def load_roster(store: Store, settings: Settings) -> RosterState:
-    """The roster as the store holds it, with each sector's territory from the map's countries."""
+def load_roster(
+    store: Store, settings: Settings, territory: dict[str, tuple[str, ...]] | None = None
+) -> RosterState:
+    """The roster as the store holds it, with each sector's territory from the map's countries
+    (``territory``: those already known, kept when no sector changed)."""
     with store.read() as connection:
         officers, patrols = q.officers(connection), q.patrols(connection)
-        sectors = q.sectors(connection)
+        sectors, writers = q.sectors(connection), crew_writers(connection)
     roster = settings.roster
+    if territory is None or set(territory) != {s.id for s in sectors}:
+        territory = sector_countries(sectors, _countries(), roster.straddle_min_share)
     return RosterState(
         RosterLimits.from_hours(roster.max_shift_h, roster.min_rest_h),
         v.ImpactLevel(roster.coverage_min_impact),
         officers,
         patrols,
         sectors,
-        sector_countries(sectors, _countries(), roster.straddle_min_share),
+        territory,
+        writers,
     )
-
-
-def _on_shift(patrol: Patrol, now: datetime) -> str:
-    length = patrol.shift_end - patrol.shift_start
-    if now < patrol.shift_start:
-        return f"starts in {_span(patrol.shift_start - now)}"
-    if now >= patrol.shift_end:
-        return f"ended {patrol.shift_end:%d %H:%M}Z"
-    return f"{_span(now - patrol.shift_start)} of {_span(length)}"
-
-
-def _span(delta: timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
-    return f"{minutes // 60}h{minutes % 60:02d}"
-
-
-class PatrolTableModel(ColumnTableModel):
-    COLUMNS = COLUMNS
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._patrols: list[Patrol] = []
-        self._state: RosterState | None = None
-
-    def set_state(self, state: RosterState) -> None:
-        self.beginResetModel()
-        self._state = state
-        self._patrols = sorted(state.patrols.values(), key=lambda p: p.call_sign)
-        self.endResetModel()
-
-    def patrol_at(self, row: int) -> Patrol | None:
-        return self._patrols[row] if 0 <= row < len(self._patrols) else None
-
-    def row_of(self, patrol_id: str) -> int | None:
-        for row, patrol in enumerate(self._patrols):
-            if patrol.id == patrol_id:
-                return row
-        return None
-
-    def row_total(self) -> int:
-        return len(self._patrols)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        patrol = self.patrol_at(index.row()) if index.isValid() else None
-        state = self._state
-        if patrol is None or state is None:
-            return None
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            if column == 5:
-                active = [x for x in state.violations_of(patrol.id) if not x.overridden]
-                return ", ".join(sorted({x.rule.label for x in active})) or "✓"
-            sector = state.sectors.get(patrol.sector_id)
-            return (
-                patrol.call_sign,
-                patrol.status.label,
-                f"{len(patrol.crew)} · {'/'.join(state.countries_of(patrol)) or '—'}",
-                sector.name if sector else (patrol.sector_id or "—"),
-                _on_shift(patrol, datetime.now(UTC)),
-                "",
-                patrol.vehicle,
-            )[column]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            crew = []
-            for officer_id in patrol.crew:
-                officer = state.officers.get(officer_id)
-                crew.append(f"{officer.name} ({officer.country})" if officer else officer_id)
-            lines = [", ".join(crew)] + [x.text for x in state.violations_of(patrol.id)]
-            return "\n".join(lines)
-        if role == Qt.ItemDataRole.ForegroundRole:
-            if column == 1:
-                return QBrush(QColor(STATUS_COLORS.get(patrol.status.value, "#000")))
-            if column == 5 and any(not x.overridden for x in state.violations_of(patrol.id)):
-                return QBrush(QColor("#b71c1c"))
-        if (
-            role == Qt.ItemDataRole.BackgroundRole
-            and column == 4
-            and patrol.shift_start <= datetime.now(UTC) < patrol.shift_end
-        ):
-            return QBrush(QColor("#e8f5e9"))
-        if role == Qt.ItemDataRole.UserRole:
-            return patrol.id
-        return None
-
-
-class PatrolTableView(QTableView):
-    """The patrol list; a status key sets the selected patrol's status."""
-
-    status_key = Signal(str, object)  # patrol id, PatrolStatus
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        status = STATUS_KEYS.get(Qt.Key(event.key()))
-        index = self.currentIndex()
-        if status is not None and index.isValid() and not event.modifiers():
-            self.status_key.emit(index.data(Qt.ItemDataRole.UserRole), status)
-            return
-        super().keyPressEvent(event)
 
 
 class OfficerList(QListWidget):
@@ -241,25 +140,21 @@ class RosterPanel(QWidget):
         self.message = QLabel()  # the last edit that could not be saved, and why
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #b71c1c")
-        self.dispatch_label = QLabel("Select an incident to see the nearest available patrols.")
-        self.dispatch_label.setWordWrap(True)
-        self.dispatch_list = QListWidget()
-        self.dispatch_list.setWordWrap(True)
-        self.send_button = QPushButton("Send patrol")
-        self.send_button.setEnabled(False)
+        self.dispatch = DispatchBox()
 
         crew_box = _column(self.crew_label, self.crew_list, self.remove_button)
-        officers_box = _column(QLabel("Officers (drag onto a patrol)"), self.officer_list)
+        officers_box = _column(
+            QLabel("Officers, free first (drag onto a patrol)"), self.officer_list
+        )
         people = QSplitter(Qt.Orientation.Horizontal)
         people.addWidget(crew_box)
         people.addWidget(officers_box)
         rules_box = _column(
             self.rules_label, self.violation_list, self.message, self.override_button
         )
-        dispatch_box = _column(self.dispatch_label, self.dispatch_list, self.send_button)
         lower = QSplitter(Qt.Orientation.Horizontal)
         lower.addWidget(rules_box)
-        lower.addWidget(dispatch_box)
+        lower.addWidget(self.dispatch)
         splitter = QSplitter(Qt.Orientation.Vertical)
         for widget in (self.patrol_view, people, lower):
             splitter.addWidget(widget)
@@ -272,6 +167,17 @@ class RosterPanel(QWidget):
         self.board.patrol_moved.connect(self._on_patrol_moved)
         self.board.officer_dropped.connect(self._on_officer_dropped)
         self.board.patrol_selected.connect(self.select_patrol)
+        self.board.new_patrol_requested.connect(self.plan_patrol)
+        self.board_offset_h = 0  # moved by the board's earlier/later buttons
+        QShortcut(
+            QKeySequence(QKeySequence.StandardKey.Delete),
+            self.crew_list,
+            self._remove_selected_crew_member,
+            context=Qt.ShortcutContext.WidgetShortcut,
+        )
+        self._tick = QTimer(self)  # time on shift and the board's "now" move with the clock
+        self._tick.timeout.connect(self._show_state)
+        self._tick.start(60_000)
         self.patrol_view.status_key.connect(self._on_status_key)
         self.patrol_view.selectionModel().currentRowChanged.connect(self._on_patrol_row)
         self.remove_button.clicked.connect(self._remove_selected_crew_member)
@@ -282,28 +188,31 @@ class RosterPanel(QWidget):
             lambda item: self.select_patrol(item.data(Qt.ItemDataRole.UserRole).patrol_id)
         )
         self.override_button.clicked.connect(self._override_selected)
-        self.send_button.clicked.connect(self._send_selected)
-        self.dispatch_list.currentRowChanged.connect(
-            lambda row: self.send_button.setEnabled(row >= 0)
-        )
+        self.dispatch.send_requested.connect(self.send)
         self._show_state()
 
     # -- reading -------------------------------------------------------------------------------
 
-    def reload(self) -> None:
-        self.state = load_roster(self._store, self._settings)
+    def reload(self, *, sectors_changed: bool = True) -> None:
+        known = None if sectors_changed else self._territory()
+        self.state = load_roster(self._store, self._settings, known)
         self._show_state()
+
+    def _territory(self) -> dict[str, tuple[str, ...]]:
+        return {s: self.state.validator.sector_countries(s) for s in self.state.sectors}
 
     def apply_changes(self, changes: ChangeSet) -> None:
         if changes.ids("patrol") or changes.ids("officer") or changes.ids("sector"):
-            self.reload()
+            self.reload(sectors_changed=bool(changes.ids("sector")))
 
     def _show_state(self) -> None:
         selected = self._selected_patrol_id()
         self.patrol_model.set_state(self.state)
         self.patrol_view.resizeColumnsToContents()
         now = datetime.now(UTC)
-        start = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=BOARD_BEFORE_H)
+        start = now.replace(minute=0, second=0, microsecond=0) + timedelta(
+            hours=self.board_offset_h - BOARD_BEFORE_H
+        )
         self.board.show_roster(self.state, start, BOARD_HOURS, now)
         self._show_violations()
         self._show_officers()
@@ -327,34 +236,43 @@ class RosterPanel(QWidget):
             if found
             else "<b>Rules</b>: all kept"
         )
+        conflicts = {id(c.violation): c for c in self.state.conflicts()}
         for violation in found:
-            item = QListWidgetItem(f"{self._call_sign(violation.patrol_id)} — {violation.text}")
+            conflict = conflicts.get(id(violation))
+            text = conflict.text if conflict else violation.text
+            item = QListWidgetItem(f"{self._call_sign(violation.patrol_id)} — {text}")
             item.setData(Qt.ItemDataRole.UserRole, violation)
             item.setToolTip(item.text())
             item.setForeground(QBrush(QColor("#6d4c41" if violation.overridden else "#b71c1c")))
             self.violation_list.addItem(item)
 
     def _show_officers(self) -> None:
+        """Officers free for the selected patrol's shift (or, with none selected, now) first."""
         self.officer_list.clear()
         patrol = self.state.patrols.get(self._selected_patrol_id())
-        for officer in sorted(self.state.officers.values(), key=lambda o: (o.country, o.name)):
-            busy = []
-            if patrol is not None:
-                busy = self.state.validator.busy(
-                    officer.id,
-                    v.to_ms(patrol.shift_start),
-                    v.to_ms(patrol.shift_end),
-                    besides=patrol.id,
-                )
+        if patrol is not None:
+            start, end, besides = v.to_ms(patrol.shift_start), v.to_ms(patrol.shift_end), patrol.id
+        else:
+            start = v.to_ms(datetime.now(UTC))
+            end, besides = start + 1, ""
+        rows = []
+        for officer in self.state.officers.values():
+            busy = self.state.validator.busy(officer.id, start, end, besides=besides)
+            rows.append(
+                (bool(busy) or not officer.available, officer.country, officer.name, officer, busy)
+            )
+        for blocked, _country, _name, officer, busy in sorted(rows, key=lambda r: r[:3]):
             text = f"{officer.name} ({officer.country}) · {'/'.join(officer.languages)}" + (
                 f" · {', '.join(officer.qualifications)}" if officer.qualifications else ""
             )
             if busy:
-                text += f" — busy in {', '.join(self._call_sign(p) for p in busy)}"
+                text += f" — in {', '.join(self._call_sign(p) for p in busy)}"
+            elif not officer.available:
+                text += " — unavailable"
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, officer.id)
             item.setToolTip(f"{officer.rank}, {officer.agency}")
-            if busy or not officer.available:
+            if blocked:
                 item.setForeground(QBrush(QColor("#9e9e9e")))
             self.officer_list.addItem(item)
 
@@ -424,7 +342,7 @@ class RosterPanel(QWidget):
             self.reload()
             return False
         self.message.clear()
-        self.reload()  # at once: the feed will confirm it a moment later
+        self.reload(sectors_changed=False)  # at once: the feed will confirm it a moment later
         return True
 
     def _on_patrol_moved(self, patrol_id: str, sector_id: str, start: datetime) -> None:
@@ -445,6 +363,35 @@ class RosterPanel(QWidget):
         if from_patrol and from_patrol != patrol_id:
             what += f" (out of {self._call_sign(from_patrol)})"
         self._save(self.state.preview(edited), what)
+
+    def move_board(self, hours: int) -> None:
+        """Show the board ``hours`` later (0: back to now)."""
+        self.board_offset_h = self.board_offset_h + hours if hours else 0
+        self._show_state()
+
+    def plan_patrol(self, sector_id: str, start: datetime) -> None:
+        """A new planned patrol, 8 h in ``sector_id`` from ``start``, crew to be dragged in."""
+        sector = self.state.sectors.get(sector_id)
+        if sector is None:
+            return
+        call_sign = f"{sector.name.split()[0].upper()}-{start:%d%H}"
+        taken = {p.call_sign for p in self.state.patrols.values()}
+        suffix = 2
+        base = call_sign
+        while call_sign in taken:
+            call_sign, suffix = f"{base}-{suffix}", suffix + 1
+        patrol = Patrol(
+            id=f"PAT-{uuid.uuid4().hex[:12]}",
+            call_sign=call_sign,
+            crew=(),
+            vehicle="",
+            shift_start=start,
+            shift_end=start + timedelta(hours=8),
+            sector_id=sector_id,
+            status=v.PatrolStatus.PLANNED,
+        )
+        if self._commit([Change("patrol", patrol.id, patrol.to_fields())]):
+            self.select_patrol(patrol.id)
 
     def _remove_selected_crew_member(self) -> None:
         item = self.crew_list.currentItem()
@@ -475,15 +422,24 @@ class RosterPanel(QWidget):
         self.override(violation, reason)
 
     def override(self, violation: Violation, reason: str) -> bool:
-        """Record the commander's override of one violation, with its reason, on the patrol."""
+        """Record the commander's override of one violation, with its reason, on the patrol.
+        The patrol's overrides are read inside the write, so none recorded meanwhile is lost."""
+        at = datetime.now(UTC)
+
+        def plan(connection: Any) -> tuple[list[Change], None]:
+            current = {p.id: p for p in q.patrols(connection)}.get(violation.patrol_id)
+            if current is None:
+                raise LimesError(f"patrol {violation.patrol_id} is no longer in the roster")
+            return [override_change(current, violation, reason, self._user, at)], None
+
         try:
-            _patrol, change = self.state.with_override(
-                violation, reason, self._user, datetime.now(UTC)
-            )
+            self._store.commit_planned(plan, self._user).result()
         except LimesError as error:
             self.message.setText(f"Override not recorded: {error}")
             return False
-        return self._commit([change])
+        self.message.clear()
+        self.reload(sectors_changed=False)
+        return True
 
     # -- dispatch ------------------------------------------------------------------------------
 
@@ -492,47 +448,32 @@ class RosterPanel(QWidget):
         self._show_dispatch()
 
     def _show_dispatch(self) -> None:
-        self.dispatch_list.clear()
         incident = self._incident
-        if incident is None:
-            self.dispatch_label.setText("Select an incident to see the nearest available patrols.")
-            return
-        self.dispatch_label.setText(f"<b>Nearest available to</b> {incident.title}")
-        for candidate in rank_patrols(self.state.patrols.values(), incident.lon, incident.lat, 5):
-            patrol = candidate.patrol
-            item = QListWidgetItem(
-                f"{patrol.call_sign} · {candidate.distance_km:.1f} km "
-                f"({candidate.bearing_deg:03.0f}°) · "
-                f"{'/'.join(self.state.countries_of(patrol))}"
-            )
-            item.setData(Qt.ItemDataRole.UserRole, patrol.id)
-            self.dispatch_list.addItem(item)
-        if not self.dispatch_list.count():
-            self.dispatch_list.addItem("No available patrol on shift with a known position")
-            self.dispatch_list.item(0).setFlags(Qt.ItemFlag.NoItemFlags)
-        else:
-            self.dispatch_list.setCurrentRow(0)
+        candidates = (
+            rank_patrols(self.state.patrols.values(), incident.lon, incident.lat, 5)
+            if incident is not None
+            else []
+        )
+        self.dispatch.show_candidates(incident, candidates, self._describe_for_dispatch)
 
-    def _send_selected(self) -> None:
-        item = self.dispatch_list.currentItem()
-        if item is None or self._incident is None:
-            return
-        self.send(item.data(Qt.ItemDataRole.UserRole), self._incident)
+    def _describe_for_dispatch(self, patrol: Patrol) -> str:
+        crew = "/".join(self.state.countries_of(patrol)) or "no crew"
+        broken = sorted(
+            {x.rule.label for x in self.state.violations_of(patrol.id) if not x.overridden}
+        )
+        return crew + (f" · ⚠ {', '.join(broken)}" if broken else "")
 
     def send(self, patrol_id: str, incident: Incident) -> bool:
-        """The patrol goes en route; the incident (if this center owns it) is responding."""
+        """The patrol goes en route. An incident this center owns gets it assigned, and is
+        responding if it was waiting for a patrol (a resolved one keeps its status)."""
         changes = [Change("patrol", patrol_id, {"status": v.PatrolStatus.EN_ROUTE.value})]
         if incident.owner == self._store.center_id:
-            changes.append(
-                Change(
-                    "incident",
-                    incident.id,
-                    {
-                        "assigned_patrols": sorted({*incident.assigned_patrols, patrol_id}),
-                        "status": v.IncidentStatus.RESPONDING.value,
-                    },
-                )
-            )
+            fields: dict[str, Any] = {
+                "assigned_patrols": sorted({*incident.assigned_patrols, patrol_id})
+            }
+            if incident.status in (v.IncidentStatus.REPORTED, v.IncidentStatus.VALIDATED):
+                fields["status"] = v.IncidentStatus.RESPONDING.value
+            changes.append(Change("incident", incident.id, fields))
         return self._commit(changes)
 
 
@@ -547,19 +488,24 @@ def _column(*widgets: QWidget) -> QWidget:
 
 
 class BoardPanel(QWidget):
-    """The shift board with its legend, for a dock of its own."""
+    """The shift board with its legend and earlier/now/later buttons, for a dock of its own."""
 
-    def __init__(self, board: ShiftBoard, parent: QWidget | None = None) -> None:
+    def __init__(self, roster: RosterPanel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        board = roster.board
         legend = QLabel(
-            "Rows: sectors (impact chip). Bars: patrols by status — drag to another sector "
-            "or hour. Drop an officer on a bar to add them. "
-            "<span style='color:#b71c1c'>Red hatch: coverage gap</span>; "
+            "Drag a patrol to another sector or hour; drop an officer on a patrol; "
+            "double-click an empty hour to plan a patrol. "
+            "<span style='color:#b71c1c'>Red hatch: no patrol (coverage gap)</span>; "
             "<span style='color:#b71c1c'>⚠ red outline: rule broken</span>."
         )
         legend.setWordWrap(True)
         row = QHBoxLayout()
         row.addWidget(legend, 1)
+        for text, hours in (("◀ Earlier", -BOARD_STEP_H), ("Now", 0), ("Later ▶", BOARD_STEP_H)):
+            button = QPushButton(text)
+            button.clicked.connect(lambda _checked=False, h=hours: roster.move_board(h))
+            row.addWidget(button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(row)

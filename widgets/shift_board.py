@@ -4,7 +4,8 @@ Each row shows the sector's impact level; hours when a sector at or above the co
 no patrol are hatched red (coverage gaps). A bar carries the call sign and the crew's
 nationalities; a bar that breaks a rule is outlined red with the rule's name under it.
 Drag a bar to another row or hour to reassign it (snapped to the hour); drop an officer from
-the officer list onto a bar to add them to the crew. The board only emits what was asked;
+the officer list onto a bar to add them to the crew; double-click an empty hour to plan a new
+patrol there. The board only emits what was asked;
 the roster panel checks the rules and saves.
 """
 
@@ -83,8 +84,9 @@ class PatrolBar(QGraphicsRectItem):
         )
         self.label = text
 
-    def mark(self, violations: list[Violation]) -> None:
-        """Outline in red (dashed when every violation is overridden) and say which rules."""
+    def mark(self, violations: list[Violation], conflict: str = "") -> None:
+        """Outline in red (dashed when every violation is overridden) and say which rules;
+        ``conflict`` names the other center of a double booking."""
         self.violations = violations
         if not violations:
             return
@@ -94,7 +96,8 @@ class PatrolBar(QGraphicsRectItem):
             pen = QPen(QColor("#6d4c41"), 2, Qt.PenStyle.DashLine)
         self.setPen(pen)
         rules = sorted({x.rule.label for x in (active or violations)})
-        marker = QGraphicsSimpleTextItem(("⚠ " if active else "✓ ") + ", ".join(rules), self)
+        prefix = f"⚠ Conflict with {conflict}: " if conflict else ("⚠ " if active else "✓ ")
+        marker = QGraphicsSimpleTextItem(prefix + ", ".join(rules), self)
         marker.setBrush(QBrush(QColor("#b71c1c" if active else "#6d4c41")))
         font = QFont()
         font.setPointSizeF(7.5)
@@ -130,6 +133,7 @@ class ShiftBoard(QGraphicsView):
     patrol_moved = Signal(str, str, object)  # patrol id, sector id, new shift start (datetime)
     officer_dropped = Signal(str, str, str)  # officer id, onto patrol id, from patrol id or ""
     patrol_selected = Signal(str)
+    new_patrol_requested = Signal(str, object)  # sector id, shift start (datetime)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -169,6 +173,11 @@ class ShiftBoard(QGraphicsView):
         for gap in state.gaps(max(start, now), end):  # past hours are history, not a task
             gaps.setdefault(gap.sector_id, []).append(gap)
 
+        conflicts = {
+            c.violation.patrol_id: c.centers[1]
+            for c in state.conflicts()
+            if not c.violation.overridden
+        }
         small = QFont()
         small.setPointSizeF(8)
         for hour in range(hours + 1):
@@ -231,7 +240,7 @@ class ShiftBoard(QGraphicsView):
                     label = f"{patrol.call_sign} · {'/'.join(state.countries_of(patrol)) or '—'}"
                     bar = PatrolBar(self, patrol, rect, label)
                     bar.setZValue(2)
-                    bar.mark(state.violations_of(patrol.id))
+                    bar.mark(state.violations_of(patrol.id), conflicts.get(patrol.id, ""))
                     if not bar.toolTip():
                         bar.setToolTip(
                             f"{patrol.call_sign} ({patrol.status.label}), "
@@ -255,6 +264,20 @@ class ShiftBoard(QGraphicsView):
         scene.setSceneRect(QRectF(0, 0, width, top))
 
     # -- editing ---------------------------------------------------------------------------------
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        """A double click on an empty hour of a sector plans a new patrol there."""
+        point = self.mapToScene(event.position().toPoint())
+        sector_id = self.sector_at(point.y())
+        if (
+            sector_id
+            and point.x() > LABEL_W
+            and not isinstance(self.itemAt(event.position().toPoint()), PatrolBar)
+        ):
+            hour = int((point.x() - LABEL_W) // HOUR_W)
+            self.new_patrol_requested.emit(sector_id, self.start + timedelta(hours=hour))
+            return
+        super().mouseDoubleClickEvent(event)
 
     def sector_at(self, y: float) -> str | None:
         for sector_id, top, bottom in self._rows:

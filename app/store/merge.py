@@ -47,7 +47,7 @@ class RecordState:
         if self.purged:
             return False  # its content is gone for good: readers must not see it as a record
         return DEFAULT in self.stamps or all(
-            name in self.stamps for name in self.kind.required_for_complete
+            name in self.stamps for name in self.kind.required_fields
         )
 
     def apply(self, op: Op) -> None:
@@ -59,7 +59,7 @@ class RecordState:
             return
         if self.kind.append_only and self.stamps:
             return  # a note is written once; a second create for the same id changes nothing
-        if not self.stamps and len(op.fields) == len(self.kind.fields):
+        if not self.stamps and self.kind.required_fields <= op.fields.keys():
             # the common case: a record created whole by one op; one stamp for every field
             self.fields = dict(op.fields)
             self.stamps = {DEFAULT: stamp}

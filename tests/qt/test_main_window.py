@@ -144,7 +144,6 @@ def test_right_click_report_and_details_say_where_the_incident_is(qtbot, window)
     assert "from the border" in window.details.summary.toPlainText()
 
 
-
 @pytest.mark.qt_log_ignore(r"Mouse event .* not accepted by receiving widget")
 def test_clicking_a_patrol_on_the_map_selects_it_in_the_roster(qtbot, window):
     from PySide6 import QtCore

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
@@ -12,23 +12,29 @@ from PySide6.QtWidgets import QApplication
 
 from app import values as v
 from app.demo import seed_demo
+from app.domain import Override
 from app.settings import load_settings
-from app.store import Store
+from app.store import Change, Store
 from app.store import queries as q
 from widgets import roster_panel
 from widgets.roster_panel import BoardPanel, RosterPanel
 from widgets.shift_board import officer_mime
 
 
+def _unexpected_question(_parent, what, violations):
+    raise AssertionError(f"unexpected rules question: {what}: {violations}")
+
+
 @pytest.fixture
-def panel(qtbot, tmp_path):
+def panel(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setattr(roster_panel, "confirm_violations", _unexpected_question)
     with Store(tmp_path / "demo.sqlite3", "GR-ORE", synchronous="OFF") as store:
         seed_demo(store, datetime.now(UTC))
         settings = load_settings(
             overrides={"node": {"center_id": "GR-ORE", "name": "Orestiada", "user": "Cdr. Galanis"}}
         )
         roster = RosterPanel(store, settings)
-        board = BoardPanel(roster.board)
+        board = BoardPanel(roster)
         qtbot.addWidget(roster)
         qtbot.addWidget(board)
         roster.resize(700, 700)
@@ -102,6 +108,13 @@ def test_violation_marker_names_the_rule_on_the_bar_the_list_and_the_table(panel
 
 def test_dragging_an_officer_between_crews_fixes_the_host_nation_violation(panel):
     roster, store = panel
+    roster.select_patrol("PAT-EVROS-31")
+    officers = [roster.officer_list.item(i).text() for i in range(roster.officer_list.count())]
+    assert [text.split(" (")[0] for text in officers[:2]] == ["Plamen Georgiev", "Katrin Vogel"]
+    assert any(
+        t.startswith("Maria Kostoglou (GRC)") and t.endswith("— in HERMES-3") for t in officers
+    )
+    assert roster.crew_label.text() == "<b>Crew of EVROS-31</b>"
     drop_officer(roster.board, roster.board.bars["PAT-EVROS-31"], "OFF-GR-04", "PAT-HERMES-3")
     assert "OFF-GR-04" in patrol_of(store, "PAT-EVROS-31").crew
     assert "OFF-GR-04" not in patrol_of(store, "PAT-HERMES-3").crew
@@ -179,21 +192,81 @@ def test_a_status_key_changes_the_selected_patrols_status(panel, qtbot):
 def test_the_nearest_available_patrol_is_proposed_and_sent(panel):
     roster, store = panel
     with store.read() as connection:
-        rowids = q.incident_rowids(connection)
-        incidents = q.incidents_by_rowid(connection, rowids[:200].tolist())
-    incident = next(i for i in incidents.values() if i.owner == "GR-ORE" and i.status.is_open)
+        rowids = [r for (r,) in connection.exec_driver_sql("SELECT rowid FROM incidents LIMIT 200")]
+        incidents = q.incidents_by_rowid(connection, rowids)
+    incident = next(
+        i
+        for i in incidents.values()
+        if i.owner == "GR-ORE"
+        and i.status in (v.IncidentStatus.REPORTED, v.IncidentStatus.VALIDATED)
+    )
     roster.set_incident(incident)
-    first = roster.dispatch_list.item(0)
+    first = roster.dispatch.candidates.item(0)
     patrol_id = first.data(Qt.ItemDataRole.UserRole)
     assert patrol_of(store, patrol_id).status is v.PatrolStatus.AVAILABLE
     distances = [
-        float(roster.dispatch_list.item(i).text().split(" · ")[1].split()[0])
-        for i in range(roster.dispatch_list.count())
+        float(roster.dispatch.candidates.item(i).text().split(" · ")[1].split()[0])
+        for i in range(roster.dispatch.candidates.count())
     ]
     assert distances == sorted(distances)
-    roster.send_button.click()
+    roster.dispatch.send_button.click()
     assert patrol_of(store, patrol_id).status is v.PatrolStatus.EN_ROUTE
     with store.read() as connection:
         sent = q.incident(connection, incident.id)
     assert patrol_id in sent.assigned_patrols
     assert sent.status is v.IncidentStatus.RESPONDING
+
+
+def test_a_double_booking_across_centers_is_shown_as_a_conflict(panel):
+    roster, store = panel
+    # Georgi Petkov is on SAKAR-21, crewed by Svilengrad; Orestiada puts him on EVROS-11 too
+    crew = [*patrol_of(store, "PAT-EVROS-11").crew, "OFF-BG-01"]
+    store.commit([Change("patrol", "PAT-EVROS-11", {"crew": sorted(crew)})], "Cdr. X").result()
+    roster.reload()
+    texts = [roster.violation_list.item(i).text() for i in range(roster.violation_list.count())]
+    assert "EVROS-11 — Conflict between GR-ORE and BG-SVL: Overlapping shifts: Georgi Petkov" in (
+        " ".join(texts)
+    )
+    assert roster.board.bars["PAT-SAKAR-21"].marker.text() == (
+        "⚠ Conflict with GR-ORE: Overlapping shifts"
+    )
+
+
+def test_a_double_click_on_an_empty_hour_plans_a_patrol_the_commander_then_crews(panel):
+    roster, store = panel
+    board = roster.board
+    roster.move_board(8)  # tomorrow's shift comes into view
+    top = next(top for sector, top, _bottom in board._rows if sector == "SEC-BG-4")
+    x = board.x_of(board.start + timedelta(hours=30)) + 5
+    point = viewport_point(board, QPointF(x, top + 30))
+    QTest.mouseDClick(
+        board.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point
+    )
+    [planned] = [p for p in roster.state.patrols.values() if p.call_sign.startswith("STRANDZHA-4")]
+    assert planned.shift_start == board.start + timedelta(hours=30)
+    assert planned.status is v.PatrolStatus.PLANNED
+    assert patrol_of(store, planned.id).sector_id == "SEC-BG-4"
+    assert [x.rule.value for x in roster.state.violations_of(planned.id)] == ["host_nation"]
+    drop_officer(board, board.bars[planned.id], "OFF-BG-07")
+    drop_officer(board, board.bars[planned.id], "OFF-GR-03")
+    assert patrol_of(store, planned.id).crew == ("OFF-BG-07", "OFF-GR-03")
+    assert roster.state.violations_of(planned.id) == []
+
+
+def test_an_override_recorded_meanwhile_elsewhere_is_kept(panel):
+    roster, store = panel
+    [violation] = roster.state.violations()  # read before the other write
+    other = Override(
+        "language",
+        ("OFF-BG-06",),
+        "Tested on the radio",
+        "Op. V. Marinova",
+        datetime(2026, 11, 21, 9, tzinfo=UTC),
+    )
+    patrol = patrol_of(store, "PAT-EVROS-31")
+    store.commit(
+        [Change("patrol", patrol.id, {"overrides": [other.to_fields()]})], "Op. V. Marinova"
+    ).result()
+    assert roster.override(violation, "Greek liaison joins at Didymoteicho")
+    held = patrol_of(store, "PAT-EVROS-31").overrides
+    assert [o.by for o in held] == ["Op. V. Marinova", "Cdr. Galanis"]

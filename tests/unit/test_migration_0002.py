@@ -72,3 +72,21 @@ def test_a_0001_database_upgrades_with_its_patrols_intact_and_editable(tmp_path)
         with store.read() as connection:
             statuses = {p.id: p.status for p in q.patrols(connection)}
         assert statuses == {"PAT-A": "planned", "PAT-B": "available"}
+
+
+def test_patrols_travel_between_this_release_and_the_first_one(tmp_path):
+    """A partner on release 0001 sends patrols without ``overrides`` (they must show here), and
+    a patrol without overrides is sent without the field (so that partner accepts it)."""
+    from app.hlc import pack
+    from app.oplog import Action, Op
+
+    patrol = _patrol("PAT-S", "SAKAR-21")
+    fields = patrol.to_fields()
+    assert "overrides" not in fields  # what a 0001 partner sends and accepts
+    op = Op("BG-SVL", 1, pack(v.to_ms(START), 0), "patrol", "PAT-S", Action.SET, fields, "bg")
+    with Store(tmp_path / "limes.sqlite3", "GR-ORE") as store:
+        assert not store.apply_remote([op], source="BG-SVL").result().rejected
+        store.commit([Change("patrol", "PAT-S", {"status": "available"})], "gr").result()
+        with store.read() as connection:
+            [held] = q.patrols(connection)
+        assert (held.call_sign, held.status, held.overrides) == ("SAKAR-21", "available", ())

@@ -5,15 +5,15 @@ it still can). Filters on category, impact, status and owner are answered from t
 alone, in time order, without reading the incident rows: 2-3x faster over a million incidents
 (bench/timeline.py).
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 Create Date: 2026-11-21
 """
 
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
