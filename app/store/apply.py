@@ -260,7 +260,7 @@ def _load_states(cursor: Any, kind: RecordKind, ids: list[str]) -> dict[str, Rec
             state = RecordState(
                 kind,
                 row[0],
-                fields={k: v for k, v in fields.items() if _is_set(k, stamps)},
+                fields={k: v for k, v in fields.items() if _is_set(kind, k, v, stamps)},
                 stamps=stamps,
                 deleted=bool(row[-2]),
                 origin=row[-3],
@@ -270,5 +270,10 @@ def _load_states(cursor: Any, kind: RecordKind, ids: list[str]) -> dict[str, Rec
     return states
 
 
-def _is_set(name: str, stamps: dict[str, Any]) -> bool:
+def _is_set(kind: RecordKind, name: str, value: Any, stamps: dict[str, Any]) -> bool:
+    """Whether the record holds ``name``. A late field (added after the first release) that a
+    create left out is NULL in its column and not part of the record: its row hash must equal
+    that of a partner which merged the same ops without ever storing the row in between."""
+    if value is None and name in kind.late_fields:
+        return False
     return DEFAULT in stamps or name in stamps

@@ -254,22 +254,37 @@ def test_only_the_owner_changes_an_incident_partners_add_notes(store):
         assert [n.text for n in q.notes_of(connection, "r1")] == ["Seen from our side"]
 
 
+OLDER_PATROL = {  # schema 0001: no "overrides" yet
+    "call_sign": "EVROS-7",
+    "crew": ["o1"],
+    "vehicle": "",
+    "shift_start": BASE_MS,
+    "shift_end": BASE_MS + 8 * 3_600_000,
+    "sector_id": "s1",
+    "status": "available",
+    "lon": None,
+    "lat": None,
+    "position_at": None,
+    "releasability": ["*"],
+}
+
+
 def test_a_patrol_created_by_an_older_limes_without_its_newer_fields_is_whole(store):
-    older = {  # schema 0001: no "overrides" yet
-        "call_sign": "EVROS-7",
-        "crew": ["o1"],
-        "vehicle": "",
-        "shift_start": BASE_MS,
-        "shift_end": BASE_MS + 8 * 3_600_000,
-        "sector_id": "s1",
-        "status": "available",
-        "lon": None,
-        "lat": None,
-        "position_at": None,
-        "releasability": ["*"],
-    }
+    older = OLDER_PATROL
     create = Op("BG-SVL", 1, pack(BASE_MS, 0), "patrol", "p1", Action.SET, older, "boris")
     store.apply_remote([create]).result()
     with store.read() as connection:
         (patrol,) = q.patrols(connection)
     assert (patrol.call_sign, patrol.overrides) == ("EVROS-7", ())
+
+
+def test_a_late_field_left_out_hashes_alike_whether_the_row_was_stored_in_between(tmp_path):
+    """Found in the demo: a patrol created without ``overrides`` and then moved gave two
+    centers different digests, by whether they merged the move into a stored row."""
+    create = Op("GR-ORE", 1, pack(BASE_MS, 0), "patrol", "p1", Action.SET, OLDER_PATROL, "anna")
+    move = Op("GR-ORE", 2, pack(BASE_MS + 1, 0), "patrol", "p1", Action.SET, {"lon": 26.4}, "a")
+    with Store(tmp_path / "a.sqlite3", "A") as a, Store(tmp_path / "b.sqlite3", "B") as b:
+        a.apply_remote([create]).result()
+        a.apply_remote([move]).result()  # the row was stored, then merged into
+        b.apply_remote([create, move]).result()  # both merged in memory
+        assert _digest(a) == _digest(b)
