@@ -15,9 +15,10 @@ import PySide6  # noqa: F401  -- pin the binding before pyqtgraph
 # isort: split
 import numpy as np
 import pyqtgraph as pg
+from PySide6 import QtCore
 
 from app.domain import BorderLine
-from maps.geography import ZOOM_BANDS, band_for, border_paths, lines_to_nan_xy, simplified_paths
+from maps.geography import ZOOM_BANDS, band_for, border_paths, lines_to_nan_xy
 from maps.projection import Projection
 
 WORLD_BORDER = "#9d978d"
@@ -44,7 +45,13 @@ class BorderRenderer:
         self._projection: Projection | None = None
         self._bands: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self.band: int | None = None
-        view.sigTransformChanged.connect(self._on_view_transform_changed)
+        # Zooming emits many transform changes; the band is chosen once they settle (and once
+        # the first view range is set, not for the view's default range before it).
+        self._band_timer = QtCore.QTimer(view)
+        self._band_timer.setSingleShot(True)
+        self._band_timer.setInterval(0)
+        self._band_timer.timeout.connect(self.update_band)
+        view.sigTransformChanged.connect(self._band_timer.start)
 
     def set_borders(
         self,
@@ -59,7 +66,7 @@ class BorderRenderer:
         self._world_paths = border_paths(world)
         self._projection = projection
         self._bands, self.band = {}, None
-        self._on_view_transform_changed()
+        self._band_timer.start()
         self._set_curve(
             self.operation_curve, lines_to_nan_xy(border_paths(highlighted), projection)
         )
@@ -69,7 +76,8 @@ class BorderRenderer:
         self.world_curve.clear()
         self.operation_curve.clear()
 
-    def _on_view_transform_changed(self, *_: object) -> None:
+    def update_band(self) -> None:
+        """Draw the world's lines simplified for the current zoom (built on first need)."""
         if self._projection is None:
             return
         units_per_pixel, _ = self._view.viewPixelSize()
@@ -78,8 +86,9 @@ class BorderRenderer:
             return
         self.band = band
         if band not in self._bands:
-            paths = simplified_paths(self._world_paths, ZOOM_BANDS[band][1])
-            self._bands[band] = lines_to_nan_xy(paths, self._projection)
+            self._bands[band] = lines_to_nan_xy(
+                self._world_paths, self._projection, ZOOM_BANDS[band][1]
+            )
         self._set_curve(self.world_curve, self._bands[band])
 
     @staticmethod
