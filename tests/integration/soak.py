@@ -46,7 +46,9 @@ def process_usage(pid: int) -> tuple[int, int]:
     return rss, len(os.listdir(f"/proc/{pid}/fd"))
 
 
-def soak(folder: Path, duration_s: float, seed: int) -> SoakRun:
+def soak(folder: Path, duration_s: float, seed: int, batch: int = 10) -> SoakRun:
+    """``batch`` incidents every 50 ms (0: links flap with no load, to tell the memory the
+    growing database costs from what the flapping would)."""
     rng = random.Random(seed)
     run = SoakRun(seed, duration_s)
     network = FaultyNetwork()
@@ -61,13 +63,13 @@ def soak(folder: Path, duration_s: float, seed: int) -> SoakRun:
 
     def write() -> None:
         with Store(hub.database, hub.id, synchronous="NORMAL") as store:
-            while not stop.is_set():
+            while not stop.is_set() and batch:
                 n = counter[0]
                 changes = [
-                    Change("incident", f"S-{n + k}", incident_fields(hub.id)) for k in range(10)
+                    Change("incident", f"S-{n + k}", incident_fields(hub.id)) for k in range(batch)
                 ]
                 store.commit(changes, "soak").result()
-                counter[0] = n + 10
+                counter[0] = n + batch
                 time.sleep(0.05)  # about 200 incidents a second
 
     writer = threading.Thread(target=write, daemon=True)

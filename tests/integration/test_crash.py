@@ -23,6 +23,6 @@ def test_killed_imports_are_all_or_nothing_and_reported_ones_stay(tmp_path):
 
 
 def test_killed_node_keeps_every_acknowledged_op_of_a_catch_up(tmp_path):
-    run = catchup_kills(tmp_path, kills=5, seed=SEED)
+    run = catchup_kills(tmp_path, kills=5, seed=SEED, ops=8_000)
     assert run.failures == [], f"seed {SEED}"
     assert run.checked_ops > 0  # the kills came while acknowledged ops were already there

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.slow
 
 def test_node_with_flapping_links_keeps_memory_and_descriptors_flat(tmp_path):
     seed = random.randrange(1 << 30)
-    run = soak(tmp_path, duration_s=12, seed=seed)
+    run = soak(tmp_path, duration_s=8, seed=seed)
     assert run.failures == [], run.failures
     assert run.flaps > 10
     (rss_start, fds_start), (rss_end, fds_end) = run.start, run.end
