@@ -18,7 +18,7 @@ class Action(StrEnum):
     ADD = "add"  # create an append-only child (a note); never overwritten
 
 
-class Op(msgspec.Struct, frozen=True, array_like=True, omit_defaults=True):
+class Op(msgspec.Struct, frozen=True, array_like=True, omit_defaults=True, gc=False):
     origin: str
     seq: int
     hlc: int
@@ -36,6 +36,25 @@ class Op(msgspec.Struct, frozen=True, array_like=True, omit_defaults=True):
     def stamp(self) -> tuple[int, str, int]:
         """The order in which concurrent writes to one field win: (HLC, origin, seq)."""
         return (self.hlc, self.origin, self.seq)
+
+
+class WireOp(msgspec.Struct, frozen=True, array_like=True, gc=False):
+    """An op as a partner sent it: on the wire exactly an :class:`Op`, but its ``fields`` stay
+    the JSON text they arrived as. The store decodes them once, against the schema of the op's
+    kind (``RecordKind.check_encoded``), instead of into a dict first and checking that."""
+
+    origin: str
+    seq: int
+    hlc: int
+    kind: str
+    record_id: str
+    action: Action
+    fields: msgspec.Raw = msgspec.Raw(b"{}")
+    author: str = ""
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.origin, self.seq)
 
 
 _encoder = msgspec.json.Encoder(order="sorted")
