@@ -12,8 +12,9 @@ import hashlib
 import json
 import operator
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import Connection
@@ -80,10 +81,12 @@ def apply_ops(connection: Connection, ops: Sequence[Op], now_ms: int) -> ApplyRe
     row = cursor.execute("SELECT COALESCE(MAX(lsn), 0) FROM ops").fetchone()
     first_lsn = row[0] + 1
     encoded = [encode_fields(op.fields) for op in ops]
+    # Rows are generated as SQLite binds them rather than built up front: thousands of
+    # tuples alive at once would only feed the garbage collector (see bench/sync.py).
     cursor.executemany(
         "INSERT INTO ops (lsn, origin, seq, hlc, kind, record_id, action, fields, author,"
         " received_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
-        [
+        (
             (
                 first_lsn + index,
                 op.origin,
@@ -97,15 +100,15 @@ def apply_ops(connection: Connection, ops: Sequence[Op], now_ms: int) -> ApplyRe
                 now_ms,
             )
             for index, op in enumerate(ops)
-        ],
+        ),
     )
     result.first_lsn, result.last_lsn = first_lsn, first_lsn + len(ops) - 1
 
-    by_kind: dict[str, list[tuple[int, Op, bytes]]] = defaultdict(list)
+    by_kind: dict[str, list[int]] = defaultdict(list)  # kind: indexes into ops
     for index, op in enumerate(ops):
-        by_kind[op.kind].append((first_lsn + index, op, encoded[index]))
+        by_kind[op.kind].append(index)
     for kind_name, group in by_kind.items():
-        _merge_kind(cursor, KINDS[kind_name], group, now_ms, result)
+        _merge_kind(cursor, KINDS[kind_name], ops, encoded, first_lsn, group, now_ms, result)
     if result.release_changes:
         cursor.executemany(
             "INSERT OR REPLACE INTO release_changes (lsn, kind, record_id, before) VALUES (?,?,?,?)",
@@ -117,13 +120,18 @@ def apply_ops(connection: Connection, ops: Sequence[Op], now_ms: int) -> ApplyRe
 def _merge_kind(
     cursor: Any,
     kind: RecordKind,
-    group: list[tuple[int, Op, bytes]],
+    ops: Sequence[Op],
+    encoded: list[bytes],
+    first_lsn: int,
+    group: list[int],
     now_ms: int,
     result: ApplyResult,
 ) -> None:
+    """Merge the ops at ``group`` (indexes into ``ops``, whose log numbers start at
+    ``first_lsn``; ``encoded``: their canonical fields) into the table of ``kind``."""
     counts: dict[str, int] = defaultdict(int)
-    for _, op, _ in group:
-        counts[op.record_id] += 1
+    for index in group:
+        counts[ops[index].record_id] += 1
     existing = _load_states(cursor, kind, list(counts))
     releases_before = {  # taken before the merge changes the loaded states
         record_id: state.fields.get("releasability") for record_id, state in existing.items()
@@ -131,14 +139,10 @@ def _merge_kind(
     states: dict[str, RecordState] = {}
     last_lsn: dict[str, int] = {}
     release_lsn: dict[str, int] = {}  # the op that set the release list, per record
-    rows = []
-    plan = [(name, name in kind.json_fields) for name in kind.fields]
     whole = len(kind.fields)
-    prefix = canonical(kind.name)
-    take = operator.itemgetter(*kind.fields)
-    json_at = [index for index, name in enumerate(kind.fields) if name in kind.json_fields]
-    quoted: dict[str, str] = {}
-    for lsn, op, encoded in group:
+    created_whole: list[int] = []  # the common case, see _rows_created_whole
+    for index in group:
+        op = ops[index]
         record_id = op.record_id
         if (
             counts[record_id] == 1
@@ -146,31 +150,9 @@ def _merge_kind(
             and op.action is Action.SET
             and len(op.fields) == whole
         ):
-            # The common case of imports and catch-up: a record created whole by one op that
-            # nothing else in this batch touches. Its row comes straight from the op, and its
-            # hash from the op's canonical encoding (equal to RecordState.row_hash's input).
-            values = list(take(op.fields))
-            for index in json_at:
-                values[index] = canonical(values[index]).decode()
-            origin = quoted.get(op.origin) or quoted.setdefault(
-                op.origin, canonical(op.origin).decode()
-            )
-            payload = b"[" + prefix + b"," + canonical(record_id) + b",false," + encoded + b"]"
-            rows.append(
-                (
-                    record_id,
-                    *values,
-                    False,
-                    True,
-                    f'{{"{DEFAULT}":[{op.hlc},{origin},{op.seq}]}}',
-                    hashlib.blake2b(payload, digest_size=16).digest(),
-                    op.origin,
-                    lsn,
-                    lsn,
-                    now_ms,
-                )
-            )
+            created_whole.append(index)
             continue
+        lsn = first_lsn + index
         state = states.get(record_id)
         if state is None:
             state = existing.get(record_id) or RecordState(kind, record_id)
@@ -179,6 +161,8 @@ def _merge_kind(
         last_lsn[record_id] = lsn
         if "releasability" in op.fields:
             release_lsn[record_id] = lsn
+    plan = [(name, name in kind.json_fields) for name in kind.fields]
+    merged = []
     for record_id, state in states.items():
         if not state.changed:
             continue
@@ -194,7 +178,7 @@ def _merge_kind(
                     )
                 )
         values = [_to_column(state.fields.get(name), is_json) for name, is_json in plan]
-        rows.append(
+        merged.append(
             (
                 record_id,
                 *values,
@@ -209,7 +193,8 @@ def _merge_kind(
             )
         )
     if kind.name == "incident":
-        created = {row[0]: row[-3] for row in rows if row[0] not in existing}
+        created = {ops[index].record_id: first_lsn + index for index in created_whole}
+        created.update((row[0], row[-3]) for row in merged if row[0] not in existing)
         _notes_waiting_for(cursor, created, result)
     columns = ("id", *kind.fields, "deleted", "complete", "stamps", "row_hash", "origin",
                "first_lsn", "last_lsn", "learned_at")  # fmt: skip
@@ -218,13 +203,58 @@ def _merge_kind(
         for name in columns
         if name not in ("id", "origin", "first_lsn", "learned_at")
     )
-    if rows:
+    if created_whole or merged:
         cursor.executemany(
             f"INSERT INTO {kind.table} ({', '.join(columns)}) "
             f"VALUES ({','.join('?' * len(columns))}) ON CONFLICT(id) DO UPDATE SET {updates}",
-            rows,
+            chain(
+                _rows_created_whole(kind, ops, encoded, first_lsn, created_whole, now_ms), merged
+            ),
         )
-        result.changed[kind.name].update(row[0] for row in rows)
+        changed = result.changed[kind.name]
+        changed.update(ops[index].record_id for index in created_whole)
+        changed.update(row[0] for row in merged)
+
+
+def _rows_created_whole(
+    kind: RecordKind,
+    ops: Sequence[Op],
+    encoded: list[bytes],
+    first_lsn: int,
+    indexes: list[int],
+    now_ms: int,
+) -> Iterator[tuple[Any, ...]]:
+    """The rows of records created whole by one op that nothing else in the batch touches:
+    the common case of imports and catch-up. Each row comes straight from its op, and its
+    hash from the op's canonical encoding (equal to RecordState.row_hash's input). Generated
+    as SQLite binds them (see apply_ops)."""
+    prefix = b"[" + canonical(kind.name) + b","
+    take = operator.itemgetter(*kind.fields)
+    json_at = [index for index, name in enumerate(kind.fields) if name in kind.json_fields]
+    quoted: dict[str, str] = {}
+    blake2b = hashlib.blake2b
+    for index in indexes:
+        op = ops[index]
+        lsn = first_lsn + index
+        values = list(take(op.fields))
+        for at in json_at:
+            values[at] = canonical(values[at]).decode()
+        origin = quoted.get(op.origin) or quoted.setdefault(
+            op.origin, canonical(op.origin).decode()
+        )
+        payload = prefix + canonical(op.record_id) + b",false," + encoded[index] + b"]"
+        yield (
+            op.record_id,
+            *values,
+            False,
+            True,
+            f'{{"{DEFAULT}":[{op.hlc},{origin},{op.seq}]}}',
+            blake2b(payload, digest_size=16).digest(),
+            op.origin,
+            lsn,
+            lsn,
+            now_ms,
+        )
 
 
 def _notes_waiting_for(cursor: Any, created: dict[str, int], result: ApplyResult) -> None:

@@ -21,7 +21,7 @@ from sqlalchemy import Connection
 
 from app.errors import LimesError, ValidationError
 from app.hlc import ClockDriftError, HybridLogicalClock
-from app.oplog import Action, Op, canonical
+from app.oplog import Action, Op, WireOp, canonical
 from app.records import KINDS, kind_named
 from app.store import database
 from app.store.apply import ApplyResult, apply_ops, new_ops_only
@@ -34,6 +34,7 @@ SQLITE_INT_MAX = 2**63 - 1
 MAX_AUTHOR = 200
 T = TypeVar("T")
 Guard = Callable[[Connection, Sequence[Op]], list[tuple[Op, str]]]
+Received = Op | WireOp  # a partner's op, decoded or as it came over the wire
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ class Change:
 class RemoteResult:
     applied: int = 0
     duplicates: int = 0
-    rejected: list[tuple[Op, str]] = field(default_factory=list)
+    rejected: list[tuple[Received, str]] = field(default_factory=list)
     changed: dict[str, set[str]] = field(default_factory=dict)
 
 
@@ -211,11 +212,11 @@ class Store:
 
     def apply_remote(
         self,
-        ops: Sequence[Op],
+        ops: Sequence[Received],
         guard: Guard | None = None,
         *,
         source: str = "",
-        refused: Sequence[tuple[Op, str]] = (),
+        refused: Sequence[tuple[Received, str]] = (),
     ) -> Future[RemoteResult]:
         """Apply partner ops. ``guard(connection, ops)`` (the write rules) runs in the same
         transaction and names the ops it refuses; ``source`` is the partner they came from;
@@ -227,10 +228,10 @@ class Store:
     def _apply_remote(
         self,
         connection: Connection,
-        ops: Sequence[Op],
+        ops: Sequence[Received],
         guard: Guard | None = None,
         source: str = "",
-        refused: Sequence[tuple[Op, str]] = (),
+        refused: Sequence[tuple[Received, str]] = (),
     ) -> RemoteResult:
         result = RemoteResult()
         now = _now_ms()
@@ -265,7 +266,7 @@ class Store:
         return result
 
     @staticmethod
-    def _quarantine(cursor: Any, op: Op, reason: str, now: int, source: str) -> None:
+    def _quarantine(cursor: Any, op: Received, reason: str, now: int, source: str) -> None:
         cursor.execute(
             "INSERT INTO quarantine (origin, seq, op, reason, received_at) VALUES (?,?,?,?,?)",
             (
@@ -278,7 +279,7 @@ class Store:
         )
         log.warning("op %s/%s from %s rejected: %s", op.origin, op.seq, source or "?", reason)
 
-    def _checked(self, op: Op, horizon: int) -> tuple[Op | None, str]:
+    def _checked(self, op: Received, horizon: int) -> tuple[Op | None, str]:
         """The op with canonical fields, or None and why it may not be applied."""
         if not 1 <= op.seq <= SQLITE_INT_MAX:
             return None, f"invalid op: seq {op.seq} is out of range (1 to {SQLITE_INT_MAX})"
@@ -302,7 +303,10 @@ class Store:
             fields: dict[str, Any] = {}
         else:
             try:
-                fields = kind.check_canonical(op.fields)
+                if isinstance(op, WireOp):
+                    fields = kind.check_encoded(op.fields)
+                else:
+                    fields = kind.check_canonical(op.fields)
             except ValidationError as error:
                 return None, f"invalid op: {error}"
         return Op(

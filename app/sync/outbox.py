@@ -77,7 +77,10 @@ def _scan(
     if high <= after_lsn:
         return Outgoing([], after_lsn)
     end = min(after_lsn + SCAN_STEP, high)
-    carried_sql = "origin != ?" if relay else "origin = ?"
+    # "+origin": the log positions choose the rows (at most SCAN_STEP of them), never the
+    # (origin, seq) index, which would have SQLite walk all of this center's ops and sort them
+    # for every batch of a catch-up.
+    carried_sql = "origin != ?" if relay else "+origin = ?"
     rows = connection.exec_driver_sql(
         f"SELECT lsn, {_OP_COLUMNS} FROM ops WHERE lsn > ? AND lsn <= ? AND {carried_sql} "
         "ORDER BY lsn LIMIT ?",

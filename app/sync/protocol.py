@@ -11,7 +11,7 @@ from typing import Any
 
 import msgspec
 
-from app.oplog import Op
+from app.oplog import WireOp
 
 PROTOCOL_VERSION = 1
 MAX_FRAME_BYTES = 16 * 1024 * 1024
@@ -42,7 +42,7 @@ class Refused(msgspec.Struct, tag="refused", forbid_unknown_fields=True):
 
 class Ops(msgspec.Struct, tag="ops", forbid_unknown_fields=True):
     batch: int
-    ops: list[Op]
+    ops: list[WireOp]  # each op's fields are checked against its kind when it is applied
 
 
 class OutgoingOp(msgspec.Struct, array_like=True, frozen=True):
@@ -116,11 +116,17 @@ def decode(
         message = _decoder.decode(frame)
     except msgspec.DecodeError as error:
         raise ProtocolError(f"malformed message: {error}") from None
-    if isinstance(message, Ops) and len(message.ops) > max_batch_ops:
-        raise ProtocolError(
-            f"batch {message.batch} of {len(message.ops):,} ops exceeds the limit of "
-            f"{max_batch_ops:,}; nothing of it was applied"
-        )
+    if isinstance(message, Ops):
+        if len(message.ops) > max_batch_ops:
+            raise ProtocolError(
+                f"batch {message.batch} of {len(message.ops):,} ops exceeds the limit of "
+                f"{max_batch_ops:,}; nothing of it was applied"
+            )
+        for index, op in enumerate(message.ops):
+            if memoryview(op.fields)[:1] != b"{":  # (valid JSON: its first byte tells its type)
+                raise ProtocolError(
+                    f"malformed message: Expected `object` - at `$.ops[{index}][6]`"
+                )
     return message
 
 
