@@ -47,6 +47,7 @@ class MapSettings(msgspec.Struct, forbid_unknown_fields=True):
     operation_borders: list[str] = []
     coordinate_format: str = "dd"
     track_hours: float = 4.0
+    mbtiles: str = ""
 
 
 class AlertSettings(msgspec.Struct, forbid_unknown_fields=True):

@@ -63,11 +63,11 @@ class LayerStack:
             unique, number = f"{name} ({number})", number + 1
         return unique
 
-    def add(self, name: str, *, below: str | None = None) -> str:
-        """Add an imported layer (under ``below``, else on top); a taken name gets a number."""
+    def add(self, name: str, *, below: str | None = None, imported: bool = True) -> str:
+        """Add a layer (under ``below``, else on top); a taken name gets a number."""
         unique = self.unique_name(name)
         index = self.position(below) if below in self else len(self.layers)
-        self.layers.insert(index, LayerState(unique, imported=True))
+        self.layers.insert(index, LayerState(unique, imported=imported))
         self.changed.emit()
         return unique
 

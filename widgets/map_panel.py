@@ -6,6 +6,7 @@ which draws them in short slices: a partner's 100k catch-up never holds the GUI 
 
 from __future__ import annotations
 
+import logging
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,6 +35,7 @@ from app.store.feed import ChangeSet
 from maps.alerts import Alert
 from maps.geography import default_resources, load_border_lines, load_countries
 from maps.incident_layer import IncidentRows
+from maps.mbtiles import MBTiles, MBTilesError
 from maps.measure import Leg
 from maps.projection import Projection
 from maps.render.flash import FlashRenderer
@@ -43,6 +45,8 @@ from widgets.changed_reads import ChangedReads
 from widgets.incident_placements import IncidentPlacements
 from widgets.map_tools import MapContextMenu, MeasureTool
 from widgets.map_view import MapView
+
+log = logging.getLogger(__name__)
 
 IOM_CREDIT = (
     "Humanitarian incidents: IOM's Missing Migrants Project (missingmigrants.iom.int), CC BY 4.0"
@@ -72,6 +76,8 @@ class MapPanel(QWidget):
         )
         self._generation = 0  # bumped by a full reload: older partial reads are dropped
         self._has_iom = False
+        self.basemap_problem = ""
+        self.basemap_credit = ""
         self._selected: str | None = None
         self._selection = pg.ScatterPlotItem(
             size=24, pen=pg.mkPen("#111111", width=2.5), brush=None, pxMode=True, symbol="o"
@@ -151,6 +157,19 @@ class MapPanel(QWidget):
             line for path in settings.map.operation_borders for line in load_border_lines(path)
         ]
         self.view.set_borders(world, highlighted)
+        if settings.map.mbtiles:
+            try:
+                tiles = MBTiles(settings.map.mbtiles)
+                self.view.set_raster_basemap(tiles)
+            except MBTilesError as error:  # the vector map still works: say why, go on
+                log.warning("raster basemap: %s", error)
+                self.basemap_problem = str(error)
+                self._credit.setText(
+                    f"<span style='color:#b71c1c'>No raster basemap: {error}</span>"
+                )
+                self._credit.setToolTip(str(error))
+            else:
+                self.basemap_credit = tiles.attribution
 
     # -- data ------------------------------------------------------------------------------------
 
@@ -244,7 +263,9 @@ class MapPanel(QWidget):
     def _note_credits(self, rows: IncidentRows) -> None:
         if not self._has_iom:
             self._has_iom = any(str(i).startswith("IOM-") for i in rows.ids[:50_000])
-            self._credit.setText(IOM_CREDIT if self._has_iom else "")
+            credits = [c for c in (IOM_CREDIT if self._has_iom else "", self.basemap_credit) if c]
+            if credits or not self.basemap_problem:
+                self._credit.setText(" · ".join(credits))
             self._credit.setToolTip(self._credit.text())
 
     # -- selection -------------------------------------------------------------------------------

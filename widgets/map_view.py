@@ -23,6 +23,7 @@ from app.values import ImpactLevel
 from maps.geography import Country
 from maps.incident_layer import IncidentLayer, IncidentRows
 from maps.layers import LayerStack
+from maps.mbtiles import MBTiles, MBTilesError
 from maps.overlay import Overlay
 from maps.projection import Projection
 from maps.render.basemap import SEA, CountryFillRenderer
@@ -32,6 +33,7 @@ from maps.render.layer_group import LayerGroup
 from maps.render.legend import MapLegend
 from maps.render.overlay import draw_overlay
 from maps.render.patrols import PatrolRenderer
+from maps.render.raster import RasterBasemapRenderer
 from maps.render.sectors import SectorRenderer
 
 ATTRIBUTION = "Made with Natural Earth"
@@ -42,6 +44,7 @@ WORLD = (-180.0, -60.0, 180.0, 80.0)
 COUNTRIES, SECTORS, BORDERS, INCIDENTS, PATROLS, SECTOR_NAMES = (
     "Countries", "Sectors", "Borders", "Incidents", "Patrols", "Sector names",
 )  # fmt: skip
+BASEMAP = "Basemap tiles"
 LAYERS = (COUNTRIES, SECTORS, BORDERS, INCIDENTS, PATROLS, SECTOR_NAMES)  # bottom first
 # Live incident changes are drawn in slices of this long, so the view keeps panning meanwhile.
 DRAW_BUDGET_S = 0.03
@@ -217,6 +220,17 @@ class MapView(pg.PlotWidget):
         group.name = self.layers.unique_name(overlay.name)
         self.groups[group.name] = group  # before the stack announces it
         return self.layers.add(group.name, below=INCIDENTS)
+
+    def set_raster_basemap(self, tiles: MBTiles) -> None:
+        """Tiles of an MBTiles file over the country fill, under everything else."""
+        if not self.projection.is_web_mercator:
+            raise MBTilesError(
+                f"{tiles.path}: MBTiles tiles need the Web Mercator display (EPSG:3857)"
+            )
+        group = LayerGroup(self.view, BASEMAP, 0)
+        self.groups[BASEMAP] = group
+        self.raster = RasterBasemapRenderer(self.view, group, tiles)
+        self.layers.add(BASEMAP, below=SECTORS, imported=False)
 
     def remove_layer(self, name: str) -> None:
         self.layers.remove(name)

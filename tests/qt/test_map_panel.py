@@ -167,3 +167,58 @@ def test_hovering_a_sector_shows_its_level_history(qtbot, store, panel):
     assert "medium" in changes[1]
     panel.view.cursor_moved.emit(25.3, 41.1)  # off every sector
     assert panel.view.toolTip() == ""
+
+
+def _png(color: str) -> bytes:
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+    from PySide6.QtGui import QColor, QImage
+
+    image = QImage(256, 256, QImage.Format.Format_RGB32)
+    image.fill(QColor(color))
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
+    return bytes(data)
+
+
+def test_a_raster_basemap_from_mbtiles_draws_under_the_map(qtbot, store, tmp_path):
+    from tests.mbtiles_factory import write_mbtiles
+    from widgets.map_view import BASEMAP
+
+    path = write_mbtiles(tmp_path / "evros.mbtiles", range(4, 11), _png("#ff00ff"))
+    settings = load_settings(
+        overrides={
+            "node": {"center_id": "GR-ORE", "name": "Orestiada"},
+            "map": {"mbtiles": str(path)},
+        }
+    )
+    widget = MapPanel(store, settings, region=EVROS)
+    qtbot.addWidget(widget)
+    widget.resize(900, 750)
+    widget.show()
+    qtbot.waitExposed(widget)
+    widget.view.show_region(*EVROS)
+    qtbot.waitUntil(lambda: bool(widget.view.raster.shown), timeout=3000)
+    assert BASEMAP in widget.view.layers
+    assert widget.view.layers.position(BASEMAP) < widget.view.layers.position("Sectors")
+    image = widget.view.grab().toImage()
+    centre = image.pixelColor(image.width() // 2, image.height() // 2)
+    assert (centre.red(), centre.green(), centre.blue()) == (255, 0, 255)  # the tile shows
+    assert "Tiles: test pattern" in widget._credit.text()
+
+
+def test_a_broken_mbtiles_file_leaves_the_vector_map_and_says_why(qtbot, store, tmp_path):
+    bad = tmp_path / "broken.mbtiles"
+    bad.write_text("not sqlite")
+    settings = load_settings(
+        overrides={
+            "node": {"center_id": "GR-ORE", "name": "Orestiada"},
+            "map": {"mbtiles": str(bad)},
+        }
+    )
+    widget = MapPanel(store, settings, region=EVROS)
+    qtbot.addWidget(widget)
+    assert "broken.mbtiles: not an MBTiles file" in widget.basemap_problem
+    assert "No raster basemap" in widget._credit.text()
+    assert widget.view.countries.item.path().elementCount() > 0  # the land is still drawn
