@@ -66,7 +66,7 @@ def main() -> int:
         lambda f: import_kills(f, args.kills, seed),
         lambda r: (
             f"{r.kills} kills survived, {r.completed} imports finished first, "
-            f"{r.checked_ops:,} reported ops held"
+            f"{r.checked_ops:,} ops held (reported or committed)"
         ),
     )
     part(
