@@ -24,13 +24,16 @@ CREATED = "created"
 DELETED = "deleted"
 NOTE = "note"
 
-_TIME_FIELDS = frozenset({"occurred_at", "reported_at"})
+_TIME_FIELDS = frozenset({"occurred_at", "reported_at", "shift_start", "shift_end"})
+_PATROL_STATUSES = frozenset(status.value for status in v.PatrolStatus)
 _LABELS = {
     "assigned_patrols": "patrols",
     "releasability": "released to",
     "occurred_at": "occurred at",
     "reported_at": "reported at",
     "reported_by": "reported by",
+    "sector_id": "sector",
+    "call_sign": "call sign",
 }
 
 
@@ -45,6 +48,8 @@ class AuditEntry:
     field: str  # a field name, or CREATED / DELETED / NOTE
     old: Any
     new: Any
+    count: int = 1  # changes summarised in this entry (a run of position reports)
+    since: datetime | None = None  # when the first of them was made, if more than one
 
     @property
     def label(self) -> str:
@@ -58,7 +63,7 @@ class AuditEntry:
 
 def trail(connection: Connection, incident_id: str, *, with_notes: bool = True) -> list[AuditEntry]:
     """Every change to the incident, oldest first (notes added to it among them)."""
-    entries = list(_incident_entries(q.ops_of(connection, "incident", incident_id)))
+    entries = list(record_entries(q.ops_of(connection, "incident", incident_id), "owner", "title"))
     if with_notes:
         entries += _note_entries(connection, incident_id)
         entries.sort(key=lambda entry: entry.at)
@@ -69,17 +74,26 @@ def _time(hlc: int) -> datetime:
     return v.from_ms(wall_of(hlc))
 
 
-def _incident_entries(rows: Iterable[tuple[Any, ...]]) -> Iterable[AuditEntry]:
-    state: dict[str, Any] = {}
+def record_entries(
+    rows: Iterable[tuple[Any, ...]],
+    created_with: str,
+    named_by: str,
+    state: dict[str, Any] | None = None,
+) -> Iterable[AuditEntry]:
+    """The entries of one record's ops (rows of :func:`queries.ops_of`): the op that carries
+    ``created_with`` first creates the record, named by its ``named_by`` field; each later op
+    gives one entry per field whose value it changed. ``state`` holds the record's fields as
+    they stand after each entry yielded."""
+    state = {} if state is None else state
     for origin, _seq, hlc, action, raw, author, received_at in rows:
         at, learned = _time(hlc), v.from_ms(received_at)
         if action == Action.DELETE:
             yield AuditEntry(at, learned, origin, author, DELETED, None, True)
             continue
         fields = decode_fields(raw)
-        if not state and "owner" in fields:
+        if not state and created_with in fields:
             state.update(fields)
-            yield AuditEntry(at, learned, origin, author, CREATED, None, fields.get("title"))
+            yield AuditEntry(at, learned, origin, author, CREATED, None, fields.get(named_by))
             continue
         for name, new in sorted(fields.items()):
             old = state.get(name)
@@ -108,6 +122,8 @@ def describe(field: str, value: Any) -> str:
     if field in _TIME_FIELDS and isinstance(value, int):
         return v.format_utc(v.from_ms(value))
     if field == "status":
+        if value in _PATROL_STATUSES:
+            return v.PatrolStatus(value).label
         return v.IncidentStatus(value).label
     if field == "impact":
         return v.ImpactLevel(value).label

@@ -1,7 +1,10 @@
-"""An incident's audit trail as a table: newest first, who, which center, what, and when this
-center learned it when that was later than the change was made."""
+"""An audit trail as a table: newest first, who, which center, what, and when this center
+learned it when that was later than the change was made. An incident's by default; a
+patrol's history with :func:`app.patrol_history.patrol_change_text`."""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Mapping
 
 from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
 
@@ -12,9 +15,13 @@ COLUMNS = ["When (UTC)", "Center", "Who", "Change", "Learned here"]
 CHANGE_COLUMN = COLUMNS.index("Change")
 
 
+ChangeText = Callable[[AuditEntry, Mapping[str, str]], str]
+
+
 class AuditView(QTreeWidget):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, describe_change: ChangeText | None = None):
         super().__init__(parent)
+        self._change_text = describe_change or change_text
         self.setRootIsDecorated(False)
         self.setAlternatingRowColors(True)
         self.setUniformRowHeights(True)
@@ -22,12 +29,13 @@ class AuditView(QTreeWidget):
         self.header().setSectionResizeMode(CHANGE_COLUMN, QHeaderView.ResizeMode.Stretch)
         self.header().setStretchLastSection(False)
 
-    def show_entries(self, entries: list[AuditEntry], call_signs: dict[str, str]) -> None:
-        """``call_signs`` names patrols by what people know them by, not by their ids."""
+    def show_entries(self, entries: list[AuditEntry], names: Mapping[str, str]) -> None:
+        """``names``: patrols (and officers, sectors) by what people know them by, not by
+        their ids."""
         self.clear()
         items = []
         for entry in reversed(entries):  # newest first: what changed last is what is asked
-            change = change_text(entry, call_signs)
+            change = self._change_text(entry, names)
             learned = v.format_utc(entry.learned_at) if entry.late else "at once"
             item = QTreeWidgetItem(
                 [v.format_utc(entry.at), entry.center, entry.author, change, learned]
@@ -47,7 +55,7 @@ class AuditView(QTreeWidget):
         return self.topLevelItem(row).text(CHANGE_COLUMN)
 
 
-def change_text(entry: AuditEntry, call_signs: dict[str, str]) -> str:
+def change_text(entry: AuditEntry, call_signs: Mapping[str, str]) -> str:
     if entry.field == CREATED:
         return f"reported: {entry.new}"
     if entry.field == DELETED:

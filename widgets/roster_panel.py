@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -44,6 +45,7 @@ from app.store.feed import ChangeSet
 from maps.geography import default_resources, load_countries
 from maps.sector_territory import sector_countries
 from widgets.dispatch_box import DispatchBox
+from widgets.patrol_history_view import PatrolHistoryView
 from widgets.patrol_table import PatrolTableModel, PatrolTableView
 from widgets.roster_dialogs import ask_override_reason, confirm_violations
 from widgets.shift_board import ShiftBoard, officer_mime
@@ -149,6 +151,10 @@ class RosterPanel(QWidget):
         people = QSplitter(Qt.Orientation.Horizontal)
         people.addWidget(crew_box)
         people.addWidget(officers_box)
+        self.history = PatrolHistoryView(store)
+        self.people_tabs = QTabWidget()
+        self.people_tabs.addTab(people, "Crew && officers")
+        self.people_tabs.addTab(self.history, "History")
         rules_box = _column(
             self.rules_label, self.violation_list, self.message, self.override_button
         )
@@ -156,7 +162,7 @@ class RosterPanel(QWidget):
         lower.addWidget(rules_box)
         lower.addWidget(self.dispatch)
         splitter = QSplitter(Qt.Orientation.Vertical)
-        for widget in (self.patrol_view, people, lower):
+        for widget in (self.patrol_view, self.people_tabs, lower):
             splitter.addWidget(widget)
         splitter.setSizes([230, 170, 170])
         layout = QVBoxLayout(self)
@@ -279,6 +285,7 @@ class RosterPanel(QWidget):
     def _show_crew(self, patrol: Patrol | None) -> None:
         self.crew_list.clear()
         self.remove_button.setEnabled(patrol is not None)
+        self.history.show_patrol(self.state, patrol.id if patrol else "")
         if patrol is None:
             self.crew_label.setText("Crew (select a patrol)")
             return

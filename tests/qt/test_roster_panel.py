@@ -270,3 +270,22 @@ def test_an_override_recorded_meanwhile_elsewhere_is_kept(panel):
     assert roster.override(violation, "Greek liaison joins at Didymoteicho")
     held = patrol_of(store, "PAT-EVROS-31").overrides
     assert [o.by for o in held] == ["Op. V. Marinova", "Cdr. Galanis"]
+
+
+def test_the_history_tab_lists_the_patrols_changes_with_the_override_reason(panel):
+    roster, _store = panel
+    [violation] = roster.state.violations_of("PAT-EVROS-31")
+    assert roster.override(violation, "Greek liaison rides with EVROS-31 from Didymoteicho")
+    drop_officer(roster.board, roster.board.bars["PAT-EVROS-31"], "OFF-GR-04", "PAT-HERMES-3")
+    roster.select_patrol("PAT-EVROS-31")
+    roster.people_tabs.setCurrentWidget(roster.history)
+    history = roster.history
+    assert history.title.text().startswith("<b>History of EVROS-31</b>")
+    assert [history.change_at(row) for row in range(2)] == [
+        "crew: + Maria Kostoglou (GRC)",
+        "override: Host nation for Plamen Georgiev (BGR), Katrin Vogel (DEU)"
+        " — “Greek liaison rides with EVROS-31 from Didymoteicho”",
+    ]
+    top = history.table.topLevelItem(0)
+    assert (top.text(1), top.text(2)) == ("GR-ORE", "Cdr. Galanis")
+    assert history.change_at(history.table.topLevelItemCount() - 1) == "planned: EVROS-31"
