@@ -123,6 +123,23 @@ def _overrides(value: Any, field: str) -> list[dict[str, Any]]:
     return out
 
 
+def _op_keys(value: Any, field: str) -> list[list[Any]]:
+    """Ops named by their (origin, seq) keys: the crew versions a crew edit replaces."""
+    if not isinstance(value, list | tuple):
+        raise ValidationError(field, f"{value!r} is not a list")
+    if len(value) > 20:
+        raise ValidationError(field, f"has {len(value)} entries (at most 20)")
+    keys = set()
+    for entry in value:
+        if not isinstance(entry, list | tuple) or len(entry) != 2:
+            raise ValidationError(field, f"{entry!r} is not an [origin, seq] pair")
+        origin, seq = entry
+        if isinstance(seq, bool) or not isinstance(seq, int) or seq < 1:
+            raise ValidationError(field, f"{seq!r} is not an op's sequence number")
+        keys.add((v.check_id(origin, field), seq))
+    return [list(key) for key in sorted(keys)]
+
+
 def _leaf_types(annotation: Any) -> set[Any]:
     """The plain types inside Annotated[...] / X | None / list[...] (one level)."""
     origin = get_origin(annotation)
@@ -426,6 +443,9 @@ PATROL = RecordKind(
         "position_at": _optional_ms,
         "releasability": _id_list(200),
         "overrides": _overrides,
+        # The crew versions (ops, by origin and seq) the crew written with it replaces: what
+        # tells a concurrent crew edit from a later one (app/crew_versions.py).
+        "crew_base": _op_keys,
     },
     types={
         "call_sign": _t(40, required=True),
@@ -440,9 +460,10 @@ PATROL = RecordKind(
         "position_at": Ms | None,
         "releasability": IdList,
         "overrides": Annotated[list[OverrideFields], Meta(max_length=50)],
+        "crew_base": Annotated[list[tuple[Id, Annotated[int, Meta(ge=1)]]], Meta(max_length=20)],
     },
-    json_fields=frozenset({"crew", "releasability", "overrides"}),
-    late_fields=frozenset({"overrides"}),  # schema 0002
+    json_fields=frozenset({"crew", "releasability", "overrides", "crew_base"}),
+    late_fields=frozenset({"overrides", "crew_base"}),  # schema 0002, 0004
 )
 
 KINDS: dict[str, RecordKind] = {

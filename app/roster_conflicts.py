@@ -10,12 +10,12 @@ overrides with a reason).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
+from app.crew_versions import held_crew_keys
 from app.roster_rules import Rule, Violation
 
 
@@ -31,15 +31,7 @@ class CenterConflict:
 
 def crew_writers(connection: Connection) -> dict[str, str]:
     """Per patrol: the center whose op set the crew it holds now (from the per-field stamps)."""
-    out = {}
-    for patrol_id, raw in connection.exec_driver_sql(
-        "SELECT id, stamps FROM patrols WHERE deleted = 0 AND complete = 1"
-    ):
-        stamps = json.loads(raw)
-        stamp = stamps.get("crew") or stamps.get("*")
-        if stamp:
-            out[patrol_id] = stamp[1]
-    return out
+    return {patrol_id: key[0] for patrol_id, key in held_crew_keys(connection).items()}
 
 
 def center_conflicts(

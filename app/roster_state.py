@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app import values as v
+from app.crew_versions import CrewConflict, Key
 from app.domain import Officer, Override, Patrol, Sector
 from app.roster_conflicts import CenterConflict, center_conflicts
 from app.roster_coverage import Gap, coverage_gaps
@@ -30,16 +31,27 @@ class Preview:
 
     patrols: tuple[Patrol, ...]  # the patrols as they would be saved
     new_violations: tuple[Violation, ...]  # what the edit breaks that was not broken before
+    # per patrol: the crew versions its crew replaces (app/crew_versions.py)
+    crew_bases: Mapping[str, tuple[Key, ...]] = dataclasses.field(default_factory=dict)
+    settles: frozenset[str] = frozenset()  # patrols whose crew is written even if unchanged
 
     def changes(self, before: Mapping[str, Patrol]) -> list[Change]:
-        """Only the fields that differ, so a concurrent edit of another field survives."""
+        """Only the fields that differ, so a concurrent edit of another field survives. A
+        crew goes with the versions it replaces, so that a concurrent crew edit is seen as
+        one (a conflict) instead of being silently overwritten."""
         out = []
         for patrol in self.patrols:
             fields = patrol.to_fields()
             old = before.get(patrol.id)
             if old is not None:
                 held = old.to_fields()
-                fields = {name: value for name, value in fields.items() if held.get(name) != value}
+                fields = {
+                    name: value
+                    for name, value in fields.items()
+                    if held.get(name) != value or (name == "crew" and patrol.id in self.settles)
+                }
+            if "crew" in fields and self.crew_bases.get(patrol.id):
+                fields["crew_base"] = [list(key) for key in sorted(self.crew_bases[patrol.id])]
             if fields:
                 out.append(Change("patrol", patrol.id, fields))
         return out
@@ -55,8 +67,14 @@ class RosterState:
         sectors: Iterable[Sector],
         sector_countries: Mapping[str, Iterable[str]],
         crew_writers: Mapping[str, str] | None = None,
+        crew_keys: Mapping[str, Key] | None = None,
+        crew_conflicts: Mapping[str, CrewConflict] | None = None,
     ) -> None:
+        self.crew_keys = dict(crew_keys or {})  # patrol id -> the op whose crew it holds
         self.crew_writers = dict(crew_writers or {})  # patrol id -> center that set its crew
+        self.crew_writers.update((patrol, key[0]) for patrol, key in self.crew_keys.items())
+        # patrols whose crew two edits made at once (neither seeing the other), unsettled
+        self.crew_conflicts = dict(crew_conflicts or {})
         self.coverage_min_impact = coverage_min_impact
         self.officers = {officer.id: officer for officer in officers}
         self.patrols = {patrol.id: patrol for patrol in patrols}
@@ -91,17 +109,33 @@ class RosterState:
 
     # -- edits ----------------------------------------------------------------------------------
 
-    def preview(self, edited: Iterable[Patrol]) -> Preview:
+    def preview(self, edited: Iterable[Patrol], settling: CrewConflict | None = None) -> Preview:
         """Apply ``edited`` to the rules only, and say what it newly breaks. The roster's
-        rules stay as edited; :meth:`revert` undoes a preview that is not saved."""
+        rules stay as edited; :meth:`revert` undoes a preview that is not saved. Each crew
+        replaces the version shown, or (``settling``) every version of the conflict."""
         edited = tuple(edited)
+        bases = {
+            patrol.id: (self.crew_keys[patrol.id],)
+            for patrol in edited
+            if patrol.id in self.crew_keys
+        }
+        if settling is not None:
+            bases[settling.patrol_id] = tuple(version.key for version in settling.versions)
         before = {_key(x) for x in active_violations(self.validator.violations())}
         for patrol in edited:
             self.validator.upsert_patrol(patrol)
         new = tuple(
             x for x in active_violations(self.validator.violations()) if _key(x) not in before
         )
-        return Preview(edited, new)
+        settles = frozenset({settling.patrol_id} if settling else ())
+        return Preview(edited, new, bases, settles)
+
+    def settled(self, conflict: CrewConflict, crew: Iterable[str]) -> Preview:
+        """The patrol with the crew the commander chose to settle ``conflict``, previewed."""
+        patrol = dataclasses.replace(
+            self.patrols[conflict.patrol_id], crew=tuple(sorted(set(crew)))
+        )
+        return self.preview([patrol], settling=conflict)
 
     def revert(self, preview: Preview) -> None:
         for patrol in preview.patrols:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from app.domain import new_incident
+from app import values as v
+from app.domain import Patrol, new_incident
+
+SHIFT_START = datetime(2026, 11, 22, 6, tzinfo=UTC)
 
 
 def incident_fields(center: str = "GR-ORE", **changes: Any) -> dict[str, Any]:
@@ -22,3 +26,23 @@ def incident_fields(center: str = "GR-ORE", **changes: Any) -> dict[str, Any]:
     fields = incident.to_fields()
     fields.update(changes)
     return fields
+
+
+def patrol(
+    call_sign: str,
+    crew: tuple[str, ...] = (),
+    start: datetime = SHIFT_START,
+    hours: float = 8,
+    sector_id: str = "",
+) -> Patrol:
+    """A planned patrol ``PAT-<call sign>`` on an ``hours`` shift from ``start``."""
+    return Patrol(
+        f"PAT-{call_sign}",
+        call_sign,
+        crew,
+        "4x4",
+        start,
+        start + timedelta(hours=hours),
+        sector_id,
+        v.PatrolStatus.PLANNED,
+    )

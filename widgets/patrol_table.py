@@ -80,7 +80,10 @@ class PatrolTableModel(ColumnTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if column == 5:
                 active = [x for x in state.violations_of(patrol.id) if not x.overridden]
-                return ", ".join(sorted({x.rule.label for x in active})) or "✓"
+                labels = sorted({x.rule.label for x in active})
+                if patrol.id in state.crew_conflicts:
+                    labels.insert(0, "Crew conflict")
+                return ", ".join(labels) or "✓"
             sector = state.sectors.get(patrol.sector_id)
             return (
                 patrol.call_sign,
@@ -101,7 +104,10 @@ class PatrolTableModel(ColumnTableModel):
         if role == Qt.ItemDataRole.ForegroundRole:
             if column == 1:
                 return QBrush(QColor(STATUS_COLORS.get(patrol.status.value, "#000")))
-            if column == 5 and any(not x.overridden for x in state.violations_of(patrol.id)):
+            if column == 5 and (
+                patrol.id in state.crew_conflicts
+                or any(not x.overridden for x in state.violations_of(patrol.id))
+            ):
                 return QBrush(QColor("#b71c1c"))
         if (
             role == Qt.ItemDataRole.BackgroundRole

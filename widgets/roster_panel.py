@@ -32,9 +32,9 @@ from PySide6.QtWidgets import (
 )
 
 from app import values as v
+from app.crew_versions import CrewConflict, CrewEdits, held_crew_keys
 from app.domain import Incident, Patrol
 from app.errors import LimesError
-from app.roster_conflicts import crew_writers
 from app.roster_dispatch import rank_patrols
 from app.roster_rules import RosterLimits, Violation
 from app.roster_state import Preview, RosterState, override_change
@@ -44,6 +44,7 @@ from app.store import queries as q
 from app.store.feed import ChangeSet
 from maps.geography import default_resources, load_countries
 from maps.sector_territory import sector_countries
+from widgets.crew_conflicts import CrewConflictBox, ask_crew_choice, officer_names
 from widgets.dispatch_box import DispatchBox
 from widgets.patrol_history_view import PatrolHistoryView
 from widgets.patrol_table import PatrolTableModel, PatrolTableView
@@ -61,13 +62,19 @@ def _countries() -> list[Any]:
 
 
 def load_roster(
-    store: Store, settings: Settings, territory: dict[str, tuple[str, ...]] | None = None
+    store: Store,
+    settings: Settings,
+    territory: dict[str, tuple[str, ...]] | None = None,
+    crew_edits: CrewEdits | None = None,
 ) -> RosterState:
     """The roster as the store holds it, with each sector's territory from the map's countries
-    (``territory``: those already known, kept when no sector changed)."""
+    (``territory``: those already known, kept when no sector changed) and the crews edited at
+    once (``crew_edits``: what was read of the op-log before, brought up to date)."""
+    crew_edits = crew_edits or CrewEdits()
     with store.read() as connection:
         officers, patrols = q.officers(connection), q.patrols(connection)
-        sectors, writers = q.sectors(connection), crew_writers(connection)
+        sectors, crew_keys = q.sectors(connection), held_crew_keys(connection)
+        crew_edits.refresh(connection)
     roster = settings.roster
     if territory is None or set(territory) != {s.id for s in sectors}:
         territory = sector_countries(sectors, _countries(), roster.straddle_min_share)
@@ -78,7 +85,8 @@ def load_roster(
         patrols,
         sectors,
         territory,
-        writers,
+        crew_keys=crew_keys,
+        crew_conflicts=crew_edits.conflicts({patrol.id for patrol in patrols}),
     )
 
 
@@ -111,7 +119,8 @@ class RosterPanel(QWidget):
         self._settings = settings
         self._user = settings.user
         self._incident: Incident | None = None
-        self.state = load_roster(store, settings)
+        self._crew_edits = CrewEdits()
+        self.state = load_roster(store, settings, crew_edits=self._crew_edits)
 
         self.patrol_model = PatrolTableModel(self)
         self.patrol_view = PatrolTableView()
@@ -138,6 +147,7 @@ class RosterPanel(QWidget):
         self.violation_list.setWordWrap(True)
         self.override_button = QPushButton("Override with a reason…")
         self.override_button.setEnabled(False)
+        self.crew_conflicts = CrewConflictBox()
         self.rules_label = QLabel()
         self.message = QLabel()  # the last edit that could not be saved, and why
         self.message.setWordWrap(True)
@@ -156,7 +166,11 @@ class RosterPanel(QWidget):
         self.people_tabs.addTab(people, "Crew && officers")
         self.people_tabs.addTab(self.history, "History")
         rules_box = _column(
-            self.rules_label, self.violation_list, self.message, self.override_button
+            self.crew_conflicts,
+            self.rules_label,
+            self.violation_list,
+            self.message,
+            self.override_button,
         )
         lower = QSplitter(Qt.Orientation.Horizontal)
         lower.addWidget(rules_box)
@@ -194,6 +208,7 @@ class RosterPanel(QWidget):
             lambda item: self.select_patrol(item.data(Qt.ItemDataRole.UserRole).patrol_id)
         )
         self.override_button.clicked.connect(self._override_selected)
+        self.crew_conflicts.settle_requested.connect(self._on_settle_requested)
         self.dispatch.send_requested.connect(self.send)
         self._show_state()
 
@@ -201,7 +216,7 @@ class RosterPanel(QWidget):
 
     def reload(self, *, sectors_changed: bool = True) -> None:
         known = None if sectors_changed else self._territory()
-        self.state = load_roster(self._store, self._settings, known)
+        self.state = load_roster(self._store, self._settings, known, self._crew_edits)
         self._show_state()
 
     def _territory(self) -> dict[str, tuple[str, ...]]:
@@ -220,6 +235,11 @@ class RosterPanel(QWidget):
             hours=self.board_offset_h - BOARD_BEFORE_H
         )
         self.board.show_roster(self.state, start, BOARD_HOURS, now)
+        self.crew_conflicts.show_conflicts(
+            list(self.state.crew_conflicts.values()),
+            self._call_sign,
+            officer_names(self.state.officers),
+        )
         self._show_violations()
         self._show_officers()
         if selected:
@@ -411,6 +431,20 @@ class RosterPanel(QWidget):
             self.state.preview([edited]),
             f"Take {item.text().split(' (')[0]} out of {self._call_sign(patrol_id)}",
         )
+
+    def _on_settle_requested(self, conflict: CrewConflict) -> None:
+        call_sign = self._call_sign(conflict.patrol_id)
+        crew = ask_crew_choice(self, call_sign, conflict, officer_names(self.state.officers))
+        if crew is not None:
+            self.settle_crew(conflict, crew)
+
+    def settle_crew(self, conflict: CrewConflict, crew: tuple[str, ...]) -> bool:
+        """Give the patrol ``crew``, replacing every version in conflict (checked against
+        the rules first, like any edit)."""
+        if conflict.patrol_id not in self.state.patrols:
+            return False
+        what = f"Settle the crew of {self._call_sign(conflict.patrol_id)}"
+        return self._save(self.state.settled(conflict, crew), what)
 
     def _on_status_key(self, patrol_id: str, status: v.PatrolStatus) -> None:
         patrol = self.state.patrols.get(patrol_id)

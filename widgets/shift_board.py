@@ -84,30 +84,41 @@ class PatrolBar(QGraphicsRectItem):
         )
         self.label = text
 
-    def mark(self, violations: list[Violation], conflict: str = "") -> None:
+    def mark(
+        self, violations: list[Violation], conflict: str = "", crew_conflict: str = ""
+    ) -> None:
         """Outline in red (dashed when every violation is overridden) and say which rules;
-        ``conflict`` names the other center of a double booking."""
+        ``conflict`` names the other center of a double booking, ``crew_conflict`` the
+        centers whose concurrent crew edits are not settled yet."""
         self.violations = violations
-        if not violations:
+        if not violations and not crew_conflict:
             return
         active = [x for x in violations if not x.overridden]
         pen = QPen(QColor("#b71c1c"), 3)
-        if not active:
+        if not active and not crew_conflict:
             pen = QPen(QColor("#6d4c41"), 2, Qt.PenStyle.DashLine)
         self.setPen(pen)
         rules = sorted({x.rule.label for x in (active or violations)})
+        if crew_conflict:
+            rules.insert(0, f"Crew conflict {crew_conflict}")
         prefix = f"⚠ Conflict with {conflict}: " if conflict else ("⚠ " if active else "✓ ")
+        if crew_conflict and not conflict:
+            prefix = "⚠ "
         marker = QGraphicsSimpleTextItem(prefix + ", ".join(rules), self)
-        marker.setBrush(QBrush(QColor("#b71c1c" if active else "#6d4c41")))
+        urgent = bool(active or crew_conflict)
+        marker.setBrush(QBrush(QColor("#b71c1c" if urgent else "#6d4c41")))
         font = QFont()
         font.setPointSizeF(7.5)
-        font.setBold(bool(active))
+        font.setBold(urgent)
         marker.setFont(font)
         rect = self.rect()
         marker.setPos(rect.left() + 2, rect.bottom() - 1)
         marker.setZValue(3)
         self.marker = marker
-        self.setToolTip("\n".join(x.text for x in violations))
+        lines = [x.text for x in violations]
+        if crew_conflict:
+            lines.insert(0, f"Crew edited at once by {crew_conflict}: settle it in the roster")
+        self.setToolTip("\n".join(lines))
 
     def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         self.board.patrol_selected.emit(self.patrol.id)
@@ -240,7 +251,12 @@ class ShiftBoard(QGraphicsView):
                     label = f"{patrol.call_sign} · {'/'.join(state.countries_of(patrol)) or '—'}"
                     bar = PatrolBar(self, patrol, rect, label)
                     bar.setZValue(2)
-                    bar.mark(state.violations_of(patrol.id), conflicts.get(patrol.id, ""))
+                    crew_conflict = state.crew_conflicts.get(patrol.id)
+                    bar.mark(
+                        state.violations_of(patrol.id),
+                        conflicts.get(patrol.id, ""),
+                        "/".join(crew_conflict.centers) if crew_conflict else "",
+                    )
                     if not bar.toolTip():
                         bar.setToolTip(
                             f"{patrol.call_sign} ({patrol.status.label}), "

@@ -16,7 +16,10 @@ from app.domain import Override
 from app.settings import load_settings
 from app.store import Change, Store
 from app.store import queries as q
+from tests.roster_views import roster_of
+from tests.store_exchange import send
 from widgets import roster_panel
+from widgets.crew_conflicts import crew_choices
 from widgets.roster_panel import BoardPanel, RosterPanel
 from widgets.shift_board import officer_mime
 
@@ -289,3 +292,60 @@ def test_the_history_tab_lists_the_patrols_changes_with_the_override_reason(pane
     top = history.table.topLevelItem(0)
     assert (top.text(1), top.text(2)) == ("GR-ORE", "Cdr. Galanis")
     assert history.change_at(history.table.topLevelItemCount() - 1) == "planned: EVROS-31"
+
+
+def test_a_crew_edited_at_once_by_a_partner_is_shown_with_both_versions_and_settled(
+    panel, tmp_path, monkeypatch
+):
+    roster, store = panel
+    monkeypatch.setattr(roster_panel, "confirm_violations", lambda *_args: True)
+    with Store(tmp_path / "bg.sqlite3", "BG-SVL", synchronous="OFF") as partner:
+        send(store, partner)  # then the link goes down
+        before = patrol_of(store, "PAT-EVROS-11").crew
+        # Orestiada moves Kostoglou in; Svilengrad, meanwhile, takes Ivanova out
+        bar = roster.board.bars["PAT-EVROS-11"]
+        drop_officer(roster.board, bar, "OFF-GR-04", "PAT-HERMES-3")
+        view = roster_of(partner)
+        edited = view.without_officer("PAT-EVROS-11", "OFF-BG-02")
+        partner.commit(view.preview([edited]).changes(view.patrols), "Cdr. Marinova").result()
+        send(partner, store)  # the link is back
+    roster.reload()
+
+    box = roster.crew_conflicts
+    assert box.isVisible()
+    assert box.list.count() == 1
+    text = box.list.item(0).text()
+    assert text.startswith("EVROS-11: crew edited at once by BG-SVL and GR-ORE")
+    bulgarian_line, greek_line = text.splitlines()[1:]
+    assert bulgarian_line.startswith("  • BG-SVL · Cdr. Marinova")
+    assert "Desislava Ivanova" not in bulgarian_line
+    assert greek_line.startswith("  • GR-ORE · Cdr. Galanis")
+    assert "Maria Kostoglou (GRC)" in greek_line
+    assert "Desislava Ivanova (BGR)" in greek_line
+    assert (
+        roster.board.bars["PAT-EVROS-11"].marker.text().startswith("⚠ Crew conflict BG-SVL/GR-ORE")
+    )
+    row = roster.patrol_model.row_of("PAT-EVROS-11")
+    assert roster.patrol_model.index(row, 5).data().startswith("Crew conflict")
+
+    asked = []
+
+    def choose_both_changes(_parent, call_sign, conflict, _name_of):
+        asked.append((call_sign, crew_choices(conflict)))
+        return crew_choices(conflict)[-1][1]
+
+    monkeypatch.setattr(roster_panel, "ask_crew_choice", choose_both_changes)
+    box.list.setCurrentRow(0)
+    box.settle_button.click()
+    [(call_sign, choices)] = asked
+    assert call_sign == "EVROS-11"
+    assert [label for label, _crew in choices] == [
+        "Keep BG-SVL's crew (Cdr. Marinova)",
+        "Keep GR-ORE's crew (Cdr. Galanis)",
+        "Apply both changes",
+    ]
+    assert patrol_of(store, "PAT-EVROS-11").crew == tuple(
+        sorted({*before, "OFF-GR-04"} - {"OFF-BG-02"})
+    )
+    assert not box.isVisible()
+    assert not hasattr(roster.board.bars["PAT-EVROS-11"], "marker")  # no rule broken either
