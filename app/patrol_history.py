@@ -81,7 +81,7 @@ def patrol_change_text(entry: AuditEntry, names: Mapping[str, str]) -> str:
     """An entry of :func:`patrol_history` as the commander reads it; ``names``: officers,
     sectors and patrols by what people call them rather than by their ids."""
     if entry.field == CREATED:
-        return f"planned: {entry.new}"
+        return f"added to the roster: {entry.new}"
     if entry.field == DELETED:
         return "deleted"
     if entry.field == "crew":

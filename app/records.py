@@ -463,6 +463,7 @@ PATROL = RecordKind(
         "crew_base": Annotated[list[tuple[Id, Annotated[int, Meta(ge=1)]]], Meta(max_length=20)],
     },
     json_fields=frozenset({"crew", "releasability", "overrides", "crew_base"}),
+    deep_fields=frozenset({"crew_base"}),  # [origin, seq] pairs as lists, whatever came in
     late_fields=frozenset({"overrides", "crew_base"}),  # schema 0002, 0004
 )
 

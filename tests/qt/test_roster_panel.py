@@ -291,7 +291,9 @@ def test_the_history_tab_lists_the_patrols_changes_with_the_override_reason(pane
     ]
     top = history.table.topLevelItem(0)
     assert (top.text(1), top.text(2)) == ("GR-ORE", "Cdr. Galanis")
-    assert history.change_at(history.table.topLevelItemCount() - 1) == "planned: EVROS-31"
+    assert (
+        history.change_at(history.table.topLevelItemCount() - 1) == "added to the roster: EVROS-31"
+    )
 
 
 def test_a_crew_edited_at_once_by_a_partner_is_shown_with_both_versions_and_settled(

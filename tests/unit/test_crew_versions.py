@@ -12,7 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.crew_versions import CrewConflict, CrewEdits, CrewVersion, unreplaced
+from app.oplog import Action, Op
 from app.store import Change, Store
+from app.store import queries as q
 from app.store.digest import picture_digest
 from tests import factories
 from tests.roster_views import roster_of
@@ -133,3 +135,20 @@ def test_no_crew_edit_is_lost_silently_and_every_center_sees_the_same_conflicts(
         for store in stores:
             store.close()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_partners_crew_base_that_names_no_op_is_refused_with_the_field_named(tmp_path):
+    with Store(tmp_path / "gr.sqlite3", "GR-ORE") as store:
+        patrol = factories.patrol("EVROS-11", ("O1",))
+        store.commit([Change("patrol", patrol.id, patrol.to_fields())], "cdr").result()
+        for base, reason in (
+            ([["BG-SVL", 0]], "crew_base: 0 is not an op's sequence number"),
+            ([["BG-SVL"]], "crew_base"),
+            ("GR-ORE/1", "crew_base"),
+        ):
+            bad = Op("BG-SVL", 1, store.clock.now(), "patrol", patrol.id, Action.SET,
+                     {"crew": ["O2"], "crew_base": base}, "x")  # fmt: skip
+            [(_op, why)] = store.apply_remote([bad], source="BG-SVL").result().rejected
+            assert reason in why
+        with store.read() as connection:
+            assert [p.crew for p in q.patrols(connection)] == [("O1",)]  # nothing half-applied

@@ -84,7 +84,7 @@ def test_every_change_with_who_where_when_and_positions_summarised(tmp_path):
 
     rows = [(e.field, e.center, e.author, patrol_change_text(e, NAMES)) for e in entries]
     assert rows == [
-        (CREATED, "GR-ORE", "Cdr. Galanis", "planned: EVROS-11"),
+        (CREATED, "GR-ORE", "Cdr. Galanis", "added to the roster: EVROS-11"),
         ("crew", "BG-SVL", "Cdr. Marinova", "crew: + Georgi Petkov (BGR)"),
         ("sector_id", "GR-ORE", "Cdr. Galanis", "sector: Kipoi → Feres"),
         (SHIFT, "GR-ORE", "Cdr. Galanis", "shift: 22 Nov 06:00–14:00Z → 22 Nov 08:00–16:00Z"),
@@ -129,4 +129,7 @@ def test_a_deleted_patrol_says_so_last(tmp_path):
         store.commit([Change("patrol", "PAT-2", {}, Action.DELETE)], "b").result()
         with store.read() as connection:
             entries = patrol_history(connection, "PAT-2")
-    assert [patrol_change_text(e, {}) for e in entries] == ["planned: EVROS-12", "deleted"]
+    assert [patrol_change_text(e, {}) for e in entries] == [
+        "added to the roster: EVROS-12",
+        "deleted",
+    ]
