@@ -155,12 +155,18 @@ class CrewEdits:
         return out
 
 
-def held_crew_keys(connection: Connection) -> dict[str, Key]:
-    """Per patrol: the op whose crew it holds now (from the per-field stamps)."""
+def held_crew_keys(connection: Connection, ids: Collection[str] | None = None) -> dict[str, Key]:
+    """Per patrol (of ``ids``, or every one): the op whose crew it holds now (from the
+    per-field stamps)."""
+    sql = "SELECT id, stamps FROM patrols WHERE deleted = 0 AND complete = 1"
+    params: tuple[str, ...] = ()
+    if ids is not None and len(ids) <= 500:  # the few a change touched; else read them all
+        params = tuple(ids)
+        sql += f" AND id IN ({','.join('?' * len(params))})"
     out = {}
-    for patrol_id, raw in connection.exec_driver_sql(
-        "SELECT id, stamps FROM patrols WHERE deleted = 0 AND complete = 1"
-    ):
+    for patrol_id, raw in connection.exec_driver_sql(sql, params):
+        if ids is not None and patrol_id not in ids:
+            continue
         stamps = json.loads(raw)
         stamp = stamps.get("crew") or stamps.get("*")
         if stamp:

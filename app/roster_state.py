@@ -107,6 +107,28 @@ class RosterState:
     def countries_of(self, patrol: Patrol) -> list[str]:
         return sorted({self.officers[o].country for o in patrol.crew if o in self.officers})
 
+    def take(
+        self,
+        patrols: Iterable[Patrol],
+        removed: Iterable[str] = (),
+        crew_keys: Mapping[str, Key] | None = None,
+        crew_conflicts: Mapping[str, CrewConflict] | None = None,
+    ) -> None:
+        """Patrols as the store holds them now (saved here, or changed by a partner): the
+        roster and its rules are brought up to date for these alone."""
+        for patrol in patrols:
+            self.patrols[patrol.id] = patrol
+            self.validator.upsert_patrol(patrol)
+        for patrol_id in removed:
+            self.patrols.pop(patrol_id, None)
+            self.validator.remove_patrol(patrol_id)
+            self.crew_keys.pop(patrol_id, None)
+        for patrol_id, key in (crew_keys or {}).items():
+            self.crew_keys[patrol_id] = key
+            self.crew_writers[patrol_id] = key[0]
+        if crew_conflicts is not None:
+            self.crew_conflicts = dict(crew_conflicts)
+
     # -- edits ----------------------------------------------------------------------------------
 
     def preview(self, edited: Iterable[Patrol], settling: CrewConflict | None = None) -> Preview:

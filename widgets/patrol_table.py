@@ -53,11 +53,20 @@ class PatrolTableModel(ColumnTableModel):
         self._patrols: list[Patrol] = []
         self._state: RosterState | None = None
 
-    def set_state(self, state: RosterState) -> None:
+    def set_state(self, state: RosterState) -> bool:
+        """Show ``state``; True if the rows changed (a reset: selection and widths are lost),
+        False if the same patrols are only shown again (their cells repainted)."""
+        patrols = sorted(state.patrols.values(), key=lambda p: p.call_sign)
+        same_rows = [p.id for p in patrols] == [p.id for p in self._patrols]
+        if same_rows and self._patrols:
+            self._state, self._patrols = state, patrols
+            last = self.index(len(patrols) - 1, len(self.COLUMNS) - 1)
+            self.dataChanged.emit(self.index(0, 0), last)
+            return False
         self.beginResetModel()
-        self._state = state
-        self._patrols = sorted(state.patrols.values(), key=lambda p: p.call_sign)
+        self._state, self._patrols = state, patrols
         self.endResetModel()
+        return True
 
     def patrol_at(self, row: int) -> Patrol | None:
         return self._patrols[row] if 0 <= row < len(self._patrols) else None

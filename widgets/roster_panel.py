@@ -9,14 +9,15 @@ op-log, so it is in the audit trail).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QDrag, QKeySequence, QShortcut
+from PySide6.QtCore import QModelIndex, QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtGui import QDrag, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -46,6 +47,7 @@ from maps.geography import default_resources, load_countries
 from maps.sector_territory import sector_countries
 from widgets.crew_conflicts import CrewConflictBox, ask_crew_choice, officer_names
 from widgets.dispatch_box import DispatchBox
+from widgets.list_rows import ListRow, RowList
 from widgets.patrol_history_view import PatrolHistoryView
 from widgets.patrol_table import PatrolTableModel, PatrolTableView
 from widgets.roster_dialogs import ask_override_reason, confirm_violations
@@ -54,6 +56,7 @@ from widgets.shift_board import ShiftBoard, officer_mime
 BOARD_BEFORE_H = 8  # the board shows the last 8 hours and the next 24
 BOARD_HOURS = 32
 BOARD_STEP_H = 8  # the board's earlier/later buttons move it by one shift
+WRAPPED_RULES = 60  # up to this many broken rules are shown whole, wrapped
 
 
 @functools.cache
@@ -133,6 +136,7 @@ class RosterPanel(QWidget):
         header = self.patrol_view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
+        header.setResizeContentsPrecision(60)  # widths from the first rows, not all 500
         self.patrol_view.setToolTip(
             "Status keys: P planned, A available, E en route, S on scene, R returning, O off duty"
         )
@@ -143,8 +147,11 @@ class RosterPanel(QWidget):
         self.remove_button = QPushButton("Remove from crew")
         self.officer_list = OfficerList()
         self.officer_list.setToolTip("Drag an officer onto a patrol on the shift board")
+        self.officer_list.setUniformItemSizes(True)
+        self._officer_rows = RowList(self.officer_list)
         self.violation_list = QListWidget()
         self.violation_list.setWordWrap(True)
+        self._violation_rows = RowList(self.violation_list)
         self.override_button = QPushButton("Override with a reason…")
         self.override_button.setEnabled(False)
         self.crew_conflicts = CrewConflictBox()
@@ -223,13 +230,43 @@ class RosterPanel(QWidget):
         return {s: self.state.validator.sector_countries(s) for s in self.state.sectors}
 
     def apply_changes(self, changes: ChangeSet) -> None:
-        if changes.ids("patrol") or changes.ids("officer") or changes.ids("sector"):
+        if changes.ids("officer") or changes.ids("sector"):
             self.reload(sectors_changed=bool(changes.ids("sector")))
+        elif changes.ids("patrol"):
+            self.refresh_patrols(changes.ids("patrol"))
+
+    def refresh_patrols(self, patrol_ids: Collection[str]) -> None:
+        """Read these patrols again and show what changed: a partner's edit, or the echo of
+        this desk's own save (then nothing is redrawn). Only their rules are checked again;
+        a patrol that only reported a position moves the dispatch list, not the board."""
+        with self._store.read() as connection:
+            held = q.patrols_by_id(connection, patrol_ids)
+            keys = held_crew_keys(connection, patrol_ids)
+            self._crew_edits.refresh(connection)
+        state = self.state
+        changed = [patrol for patrol in held.values() if state.patrols.get(patrol.id) != patrol]
+        removed = [p for p in patrol_ids if p not in held and p in state.patrols]
+        conflicts = self._crew_edits.conflicts((set(state.patrols) - set(removed)) | set(held))
+        keys_moved = any(state.crew_keys.get(k) != key for k, key in keys.items())
+        conflicts_changed = conflicts != state.crew_conflicts
+        if not (changed or removed or keys_moved or conflicts_changed):
+            return  # the echo of what is shown already
+        positions_only = not (removed or conflicts_changed) and all(
+            patrol.id in state.patrols and _moved_only(state.patrols[patrol.id], patrol)
+            for patrol in changed
+        )
+        state.take(changed, removed, keys, conflicts)
+        if positions_only:
+            self._show_dispatch()
+        else:
+            self._show_state()
 
     def _show_state(self) -> None:
         selected = self._selected_patrol_id()
-        self.patrol_model.set_state(self.state)
-        self.patrol_view.resizeColumnsToContents()
+        if self.patrol_model.set_state(self.state):
+            self.patrol_view.resizeColumnsToContents()  # (from the first rows: see __init__)
+            with QSignalBlocker(self.patrol_view.selectionModel()):
+                self.select_patrol(selected)
         now = datetime.now(UTC)
         start = now.replace(minute=0, second=0, microsecond=0) + timedelta(
             hours=self.board_offset_h - BOARD_BEFORE_H
@@ -241,16 +278,11 @@ class RosterPanel(QWidget):
             officer_names(self.state.officers),
         )
         self._show_violations()
-        self._show_officers()
-        if selected:
-            self.select_patrol(selected)
-        else:
-            self._show_crew(None)
+        self._show_selected()
         self._show_dispatch()
         self.patrols_changed.emit()
 
     def _show_violations(self) -> None:
-        self.violation_list.clear()
         found = sorted(
             self.state.violations(),
             key=lambda x: (x.overridden, self._call_sign(x.patrol_id), x.rule.value),
@@ -263,31 +295,35 @@ class RosterPanel(QWidget):
             else "<b>Rules</b>: all kept"
         )
         conflicts = {id(c.violation): c for c in self.state.conflicts()}
+        rows = []
         for violation in found:
             conflict = conflicts.get(id(violation))
-            text = conflict.text if conflict else violation.text
-            item = QListWidgetItem(f"{self._call_sign(violation.patrol_id)} — {text}")
-            item.setData(Qt.ItemDataRole.UserRole, violation)
-            item.setToolTip(item.text())
-            item.setForeground(QBrush(QColor("#6d4c41" if violation.overridden else "#b71c1c")))
-            self.violation_list.addItem(item)
+            text = f"{self._call_sign(violation.patrol_id)} — "
+            text += conflict.text if conflict else violation.text
+            color = "#6d4c41" if violation.overridden else "#b71c1c"
+            rows.append(ListRow(violation, text, color, text, violation))
+        wrap = len(rows) <= WRAPPED_RULES  # a long list: one line each, the rest in the tooltip
+        if self.violation_list.wordWrap() != wrap:
+            self.violation_list.setWordWrap(wrap)
+            self.violation_list.setUniformItemSizes(not wrap)
+        self._violation_rows.show(rows)
 
     def _show_officers(self) -> None:
         """Officers free for the selected patrol's shift (or, with none selected, now) first."""
-        self.officer_list.clear()
         patrol = self.state.patrols.get(self._selected_patrol_id())
         if patrol is not None:
             start, end, besides = v.to_ms(patrol.shift_start), v.to_ms(patrol.shift_end), patrol.id
         else:
             start = v.to_ms(datetime.now(UTC))
             end, besides = start + 1, ""
-        rows = []
+        found = []
         for officer in self.state.officers.values():
             busy = self.state.validator.busy(officer.id, start, end, besides=besides)
-            rows.append(
+            found.append(
                 (bool(busy) or not officer.available, officer.country, officer.name, officer, busy)
             )
-        for blocked, _country, _name, officer, busy in sorted(rows, key=lambda r: r[:3]):
+        rows = []
+        for blocked, _country, _name, officer, busy in sorted(found, key=lambda r: r[:3]):
             text = f"{officer.name} ({officer.country}) · {'/'.join(officer.languages)}" + (
                 f" · {', '.join(officer.qualifications)}" if officer.qualifications else ""
             )
@@ -295,12 +331,11 @@ class RosterPanel(QWidget):
                 text += f" — in {', '.join(self._call_sign(p) for p in busy)}"
             elif not officer.available:
                 text += " — unavailable"
-            item = QListWidgetItem(text)
-            item.setData(Qt.ItemDataRole.UserRole, officer.id)
-            item.setToolTip(f"{officer.rank}, {officer.agency}")
-            if blocked:
-                item.setForeground(QBrush(QColor("#9e9e9e")))
-            self.officer_list.addItem(item)
+            tooltip = f"{officer.rank}, {officer.agency}"
+            rows.append(
+                ListRow(officer.id, text, "#9e9e9e" if blocked else "", tooltip, officer.id)
+            )
+        self._officer_rows.show(rows)
 
     def _show_crew(self, patrol: Patrol | None) -> None:
         self.crew_list.clear()
@@ -341,8 +376,12 @@ class RosterPanel(QWidget):
             self.patrol_view.selectRow(row)
             self.patrol_view.setCurrentIndex(self.patrol_model.index(row, 0))
 
-    def _on_patrol_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        patrol = self.patrol_model.patrol_at(current.row()) if current.isValid() else None
+    def _on_patrol_row(self, _current: QModelIndex, _previous: QModelIndex) -> None:
+        self._show_selected()
+
+    def _show_selected(self) -> None:
+        """The selected patrol's crew and history, the officers free for its shift first."""
+        patrol = self.state.patrols.get(self._selected_patrol_id())
         self._show_crew(patrol)
         self._show_officers()
         for patrol_id, bar in self.board.bars.items():
@@ -369,7 +408,8 @@ class RosterPanel(QWidget):
             self.reload()
             return False
         self.message.clear()
-        self.reload(sectors_changed=False)  # at once: the feed will confirm it a moment later
+        # at once, and only what was saved: the feed's echo of it will then change nothing
+        self.refresh_patrols({c.record_id for c in changes if c.kind == "patrol"})
         return True
 
     def _on_patrol_moved(self, patrol_id: str, sector_id: str, start: datetime) -> None:
@@ -479,7 +519,7 @@ class RosterPanel(QWidget):
             self.message.setText(f"Override not recorded: {error}")
             return False
         self.message.clear()
-        self.reload(sectors_changed=False)
+        self.refresh_patrols({violation.patrol_id})
         return True
 
     # -- dispatch ------------------------------------------------------------------------------
@@ -516,6 +556,13 @@ class RosterPanel(QWidget):
                 fields["status"] = v.IncidentStatus.RESPONDING.value
             changes.append(Change("incident", incident.id, fields))
         return self._commit(changes)
+
+
+def _moved_only(before: Patrol, after: Patrol) -> bool:
+    """Only a new position: the board, the list and the rules are as they were."""
+    return before == dataclasses.replace(
+        after, lon=before.lon, lat=before.lat, position_at=before.position_at
+    )
 
 
 def _column(*widgets: QWidget) -> QWidget:

@@ -5,139 +5,67 @@ no patrol are hatched red (coverage gaps). A bar carries the call sign and the c
 nationalities; a bar that breaks a rule is outlined red with the rule's name under it.
 Drag a bar to another row or hour to reassign it (snapped to the hour); drop an officer from
 the officer list onto a bar to add them to the crew; double-click an empty hour to plan a new
-patrol there. The board only emits what was asked;
-the roster panel checks the rules and saves.
+patrol there. The board only emits what was asked; the roster panel checks the rules and saves.
+
+Shown again after an edit, the board redraws only what changed (bars whose look changed, rows
+whose gaps changed) as long as every row keeps its lanes and the hours shown are the same;
+otherwise (a patrol moved to another row, a new one, the clock's next minute) it is drawn
+whole. bench/roster_board.py measures both.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from PySide6.QtCore import QMimeData, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsRectItem,
     QGraphicsScene,
-    QGraphicsSceneMouseEvent,
-    QGraphicsSimpleTextItem,
     QGraphicsView,
     QWidget,
 )
 
 from app import values as v
-from app.domain import Patrol
-from app.roster_rules import Violation
+from app.domain import Patrol, Sector
+from app.roster_coverage import Gap
 from app.roster_state import RosterState
+from widgets.patrol_bar import (  # noqa: F401  (the board's names, as its users import them)
+    IMPACT_COLORS,
+    OFFICER_MIME,
+    STATUS_COLORS,
+    PatrolBar,
+    officer_mime,
+)
 
-OFFICER_MIME = "application/x-limes-officer"  # payload: "officer_id\nfrom_patrol_id"
 LABEL_W = 190.0
 HOUR_W = 34.0
 HEADER_H = 24.0
 LANE_H = 26.0
 ROW_PAD = 4.0
-IMPACT_COLORS = {
-    "low": "#a5d6a7",
-    "medium": "#ffe082",
-    "high": "#ffab91",
-    "critical": "#ef5350",
-}
-STATUS_COLORS = {
-    "available": "#43a047",
-    "en_route": "#1e88e5",
-    "on_scene": "#e53935",
-    "returning": "#78909c",
-    "planned": "#9e9e9e",
-    "off_duty": "#cfd8dc",
-}
 GAP_BRUSH = QBrush(QColor(211, 47, 47, 90), Qt.BrushStyle.BDiagPattern)
 
 
-def officer_mime(officer_id: str, from_patrol: str = "") -> QMimeData:
-    mime = QMimeData()
-    mime.setData(OFFICER_MIME, f"{officer_id}\n{from_patrol}".encode())
-    return mime
+@dataclass(frozen=True)
+class _Row:
+    """What one sector's row shows: its patrols in lanes, and its coverage gaps."""
 
+    sector: Sector
+    countries: str
+    needs_cover: bool
+    lanes: tuple[tuple[Patrol, ...], ...]
+    gaps: tuple[Gap, ...]
 
-class PatrolBar(QGraphicsRectItem):
-    """One patrol's shift on its sector's row; movable, accepts officers dropped on it."""
+    @property
+    def height(self) -> float:
+        return max(1, len(self.lanes)) * LANE_H + 2 * ROW_PAD + 10
 
-    def __init__(self, board: ShiftBoard, patrol: Patrol, rect: QRectF, label: str) -> None:
-        super().__init__(rect)
-        self.board = board
-        self.patrol = patrol
-        self.violations: list[Violation] = []
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsMovable)
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
-        self.setAcceptDrops(True)
-        self.setCursor(Qt.CursorShape.OpenHandCursor)
-        self.setBrush(QBrush(QColor(STATUS_COLORS.get(patrol.status.value, "#9e9e9e"))))
-        self.setPen(QPen(QColor("#37474f"), 1))
-        text = QGraphicsSimpleTextItem(label, self)
-        text.setBrush(QBrush(QColor("white" if patrol.status.value != "off_duty" else "black")))
-        font = QFont()
-        font.setPointSizeF(8.5)
-        font.setBold(True)
-        text.setFont(font)
-        text.setPos(
-            rect.left() + 4, rect.top() + (rect.height() - text.boundingRect().height()) / 2
-        )
-        self.label = text
-
-    def mark(
-        self, violations: list[Violation], conflict: str = "", crew_conflict: str = ""
-    ) -> None:
-        """Outline in red (dashed when every violation is overridden) and say which rules;
-        ``conflict`` names the other center of a double booking, ``crew_conflict`` the
-        centers whose concurrent crew edits are not settled yet."""
-        self.violations = violations
-        if not violations and not crew_conflict:
-            return
-        active = [x for x in violations if not x.overridden]
-        pen = QPen(QColor("#b71c1c"), 3)
-        if not active and not crew_conflict:
-            pen = QPen(QColor("#6d4c41"), 2, Qt.PenStyle.DashLine)
-        self.setPen(pen)
-        rules = sorted({x.rule.label for x in (active or violations)})
-        if crew_conflict:
-            rules.insert(0, f"Crew conflict {crew_conflict}")
-        prefix = f"⚠ Conflict with {conflict}: " if conflict else ("⚠ " if active else "✓ ")
-        if crew_conflict and not conflict:
-            prefix = "⚠ "
-        marker = QGraphicsSimpleTextItem(prefix + ", ".join(rules), self)
-        urgent = bool(active or crew_conflict)
-        marker.setBrush(QBrush(QColor("#b71c1c" if urgent else "#6d4c41")))
-        font = QFont()
-        font.setPointSizeF(7.5)
-        font.setBold(urgent)
-        marker.setFont(font)
-        rect = self.rect()
-        marker.setPos(rect.left() + 2, rect.bottom() - 1)
-        marker.setZValue(3)
-        self.marker = marker
-        lines = [x.text for x in violations]
-        if crew_conflict:
-            lines.insert(0, f"Crew edited at once by {crew_conflict}: settle it in the roster")
-        self.setToolTip("\n".join(lines))
-
-    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
-        self.board.patrol_selected.emit(self.patrol.id)
-        super().mousePressEvent(event)
-
-    def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
-        super().mouseReleaseEvent(event)
-        if self.pos().manhattanLength() > 3:
-            self.board.bar_dropped(self, self.sceneBoundingRect().center())
-
-    def dragEnterEvent(self, event) -> None:
-        event.setAccepted(event.mimeData().hasFormat(OFFICER_MIME))
-
-    def dropEvent(self, event) -> None:
-        officer_id, _, from_patrol = (
-            bytes(event.mimeData().data(OFFICER_MIME)).decode().partition("\n")
-        )
-        self.board.officer_dropped.emit(officer_id, self.patrol.id, from_patrol)
-        event.acceptProposedAction()
+    @property
+    def frame(self) -> tuple[object, ...]:
+        """What fixes the row's place and header: equal frames, same rows below it."""
+        return (self.sector, self.countries, self.needs_cover, len(self.lanes))
 
 
 class ShiftBoard(QGraphicsView):
@@ -155,8 +83,12 @@ class ShiftBoard(QGraphicsView):
         self.bars: dict[str, PatrolBar] = {}
         self.gap_items: list[QGraphicsRectItem] = []
         self._rows: list[tuple[str, float, float]] = []  # sector id, top, bottom
+        self._drawn: dict[str, _Row] = {}  # what each row shows now
+        self._gap_items_of: dict[str, list[QGraphicsItem]] = {}  # per sector: gaps, alarms
+        self._frame: tuple[object, ...] = ()  # the whole board's; equal: only update
         self.start = datetime.now(UTC)
         self.hours = 24
+        self.last_redraw = ""  # "whole", or how many bars and rows were redrawn (for tests)
 
     # -- drawing --------------------------------------------------------------------------------
 
@@ -168,40 +100,65 @@ class ShiftBoard(QGraphicsView):
         return self.start + timedelta(hours=hours)
 
     def show_roster(self, state: RosterState, start: datetime, hours: int, now: datetime) -> None:
-        scene = self.scene()
-        scene.clear()
-        self.bars, self.gap_items, self._rows = {}, [], []
-        self.start, self.hours = start, hours
+        rows = self._plan(state, start, hours, now)
+        minute = now.replace(second=0, microsecond=0)
+        frame = (start, hours, minute, tuple(row.frame for row in rows))
+        if frame == self._frame:
+            self._update(state, rows, now)
+        else:
+            self._draw_whole(state, rows, start, hours, now)
+            self._frame = frame
+
+    def _plan(self, state: RosterState, start: datetime, hours: int, now: datetime) -> list[_Row]:
         end = start + timedelta(hours=hours)
-        width = LABEL_W + hours * HOUR_W
         # the sectors that matter most on top: critical, high, ... then by name
         sectors = sorted(state.sectors.values(), key=lambda s: (-s.impact.rank, s.name))
         by_sector: dict[str, list[Patrol]] = {}
         for patrol in state.patrols.values():
             if patrol.shift_end > start and patrol.shift_start < end:
                 by_sector.setdefault(patrol.sector_id, []).append(patrol)
-        gaps: dict[str, list] = {}
-        for gap in state.gaps(max(start, now), end):  # past hours are history, not a task
+        gaps: dict[str, list[Gap]] = {}
+        # past hours are history, not a task; from this minute on (redrawn every minute)
+        for gap in state.gaps(max(start, now.replace(second=0, microsecond=0)), end):
             gaps.setdefault(gap.sector_id, []).append(gap)
+        return [
+            _Row(
+                sector,
+                "/".join(state.validator.sector_countries(sector.id)) or sector.country,
+                sector.impact.rank >= state.coverage_min_impact.rank,
+                tuple(
+                    tuple(lane)
+                    for lane in _lanes(
+                        sorted(by_sector.get(sector.id, []), key=lambda p: (p.shift_start, p.id))
+                    )
+                ),
+                tuple(gaps.get(sector.id, [])),
+            )
+            for sector in sectors
+        ]
 
-        conflicts = {
-            c.violation.patrol_id: c.centers[1]
-            for c in state.conflicts()
-            if not c.violation.overridden
-        }
+    def _draw_whole(
+        self, state: RosterState, rows: list[_Row], start: datetime, hours: int, now: datetime
+    ) -> None:
+        scene = self.scene()
+        scene.clear()
+        self.bars, self.gap_items, self._rows = {}, [], []
+        self._drawn, self._gap_items_of = {}, {}
+        self.start, self.hours = start, hours
+        end = start + timedelta(hours=hours)
+        width = LABEL_W + hours * HOUR_W
         small = QFont()
         small.setPointSizeF(8)
-        for hour in range(hours + 1):
+        for hour in range(hours):
             moment = start + timedelta(hours=hour)
-            x = self.x_of(moment)
-            if hour < hours and moment.hour % 2 == 0:
+            if moment.hour % 2 == 0:
                 label = scene.addSimpleText(f"{moment:%H}Z" if moment.hour else f"{moment:%d %b}")
                 label.setFont(small)
-                label.setPos(x + 2, 4)
+                label.setPos(self.x_of(moment) + 2, 4)
         top = HEADER_H
-        for sector in sectors:
-            lanes = _lanes(sorted(by_sector.get(sector.id, []), key=lambda p: p.shift_start))
-            height = max(1, len(lanes)) * LANE_H + 2 * ROW_PAD + 10
+        looks = self._looks(state)
+        for row in rows:
+            sector, height = row.sector, row.height
             self._rows.append((sector.id, top, top + height))
             scene.addRect(
                 QRectF(0, top, width, height), QPen(QColor("#cfd8dc")), QBrush(QColor("#ffffff"))
@@ -214,56 +171,18 @@ class ShiftBoard(QGraphicsView):
             chip.setToolTip(f"Impact: {sector.impact.label}")
             name = scene.addSimpleText(sector.name)
             name.setPos(16, top + 4)
-            countries = "/".join(state.validator.sector_countries(sector.id)) or sector.country
-            needs = sector.impact.rank >= state.coverage_min_impact.rank
             detail = scene.addSimpleText(
-                f"{sector.impact.label} impact · {countries}" + (" · needs cover" if needs else "")
+                f"{sector.impact.label} impact · {row.countries}"
+                + (" · needs cover" if row.needs_cover else "")
             )
             detail.setFont(small)
-            detail.setBrush(QBrush(QColor("#b71c1c" if needs else "#546e7a")))
+            detail.setBrush(QBrush(QColor("#b71c1c" if row.needs_cover else "#546e7a")))
             detail.setPos(16, top + 20)
-            for gap in gaps.get(sector.id, []):
-                x0 = self.x_of(v.from_ms(gap.start_ms))
-                x1 = self.x_of(v.from_ms(gap.end_ms))
-                item = scene.addRect(
-                    QRectF(x0, top + 1, x1 - x0, height - 2), QPen(QColor("#d32f2f")), GAP_BRUSH
-                )
-                item.setToolTip(
-                    f"Coverage gap: {sector.name} ({sector.impact.label}) has no patrol "
-                    f"{v.from_ms(gap.start_ms):%d %H:%M}Z–{v.from_ms(gap.end_ms):%d %H:%M}Z"
-                )
-                item.setData(0, sector.id)
-                self.gap_items.append(item)
-                if gap.start_ms <= v.to_ms(now) < gap.end_ms:
-                    item.setPen(QPen(QColor("#d32f2f"), 2))
-                    alarm = scene.addSimpleText("NO PATROL NOW")
-                    alarm.setBrush(QBrush(QColor("#b71c1c")))
-                    bold = QFont(small)
-                    bold.setBold(True)
-                    alarm.setFont(bold)
-                    alarm.setPos(x0 + 6, top + height / 2 - 7)
-                    alarm.setZValue(1)
-            for lane, patrols in enumerate(lanes):
+            self._draw_gaps(row, top, now)
+            for lane, patrols in enumerate(row.lanes):
                 for patrol in patrols:
-                    x0 = max(self.x_of(patrol.shift_start), LABEL_W)
-                    x1 = min(self.x_of(patrol.shift_end), width)
-                    rect = QRectF(x0, top + ROW_PAD + lane * LANE_H, x1 - x0, LANE_H - 10)
-                    label = f"{patrol.call_sign} · {'/'.join(state.countries_of(patrol)) or '—'}"
-                    bar = PatrolBar(self, patrol, rect, label)
-                    bar.setZValue(2)
-                    crew_conflict = state.crew_conflicts.get(patrol.id)
-                    bar.mark(
-                        state.violations_of(patrol.id),
-                        conflicts.get(patrol.id, ""),
-                        "/".join(crew_conflict.centers) if crew_conflict else "",
-                    )
-                    if not bar.toolTip():
-                        bar.setToolTip(
-                            f"{patrol.call_sign} ({patrol.status.label}), "
-                            f"{patrol.shift_start:%H:%M}–{patrol.shift_end:%H:%M}Z"
-                        )
-                    scene.addItem(bar)
-                    self.bars[patrol.id] = bar
+                    self._draw_bar(patrol, lane, top, looks[patrol.id])
+            self._drawn[sector.id] = row
             top += height
         for hour in range(hours + 1):
             x = self.x_of(start + timedelta(hours=hour))
@@ -278,6 +197,105 @@ class ShiftBoard(QGraphicsView):
             label.setFont(small)
             label.setPos(x + 3, HEADER_H - 12)
         scene.setSceneRect(QRectF(0, 0, width, top))
+        self.last_redraw = "whole"
+
+    def _update(self, state: RosterState, rows: list[_Row], now: datetime) -> None:
+        """Every row keeps its place: redraw the bars whose look changed and the gaps that
+        changed, nothing else."""
+        looks = self._looks(state)
+        scene = self.scene()
+        bars_redrawn, rows_redrawn = 0, 0
+        shown: set[str] = set()
+        for (sector_id, top, _bottom), row in zip(self._rows, rows, strict=True):
+            if row.gaps != self._drawn[sector_id].gaps:
+                for item in self._gap_items_of.pop(sector_id, []):
+                    scene.removeItem(item)
+                self.gap_items = [i for i in self.gap_items if i.scene() is not None]
+                self._draw_gaps(row, top, now)
+                rows_redrawn += 1
+            for lane, patrols in enumerate(row.lanes):
+                for patrol in patrols:
+                    shown.add(patrol.id)
+                    bar = self.bars.get(patrol.id)
+                    look = (lane, top, looks[patrol.id])
+                    if bar is not None and bar.look == look:
+                        continue
+                    if bar is not None:
+                        scene.removeItem(bar)
+                    self._draw_bar(patrol, lane, top, looks[patrol.id])
+                    bars_redrawn += 1
+            self._drawn[sector_id] = row
+        for patrol_id in set(self.bars) - shown:
+            scene.removeItem(self.bars.pop(patrol_id))
+            bars_redrawn += 1
+        self.last_redraw = f"{bars_redrawn} bars, {rows_redrawn} rows of gaps"
+
+    def _looks(self, state: RosterState) -> dict[str, tuple[object, ...]]:
+        """Per patrol: everything its bar shows (equal looks, same bar)."""
+        doubles = {
+            c.violation.patrol_id: c.centers[1]
+            for c in state.conflicts()
+            if not c.violation.overridden
+        }
+        looks = {}
+        for patrol in state.patrols.values():
+            crew_conflict = state.crew_conflicts.get(patrol.id)
+            looks[patrol.id] = (
+                patrol,
+                f"{patrol.call_sign} · {'/'.join(state.countries_of(patrol)) or '—'}",
+                tuple(state.violations_of(patrol.id)),
+                doubles.get(patrol.id, ""),
+                "/".join(crew_conflict.centers) if crew_conflict else "",
+            )
+        return looks
+
+    def _draw_bar(self, patrol: Patrol, lane: int, top: float, look: tuple[object, ...]) -> None:
+        _patrol, label, violations, double, crew_conflict = look
+        width = LABEL_W + self.hours * HOUR_W
+        x0 = max(self.x_of(patrol.shift_start), LABEL_W)
+        x1 = min(self.x_of(patrol.shift_end), width)
+        rect = QRectF(x0, top + ROW_PAD + lane * LANE_H, x1 - x0, LANE_H - 10)
+        bar = PatrolBar(self, patrol, rect, label)
+        bar.setZValue(2)
+        bar.mark(list(violations), double, crew_conflict)
+        if not bar.toolTip():
+            bar.setToolTip(
+                f"{patrol.call_sign} ({patrol.status.label}), "
+                f"{patrol.shift_start:%H:%M}–{patrol.shift_end:%H:%M}Z"
+            )
+        bar.look = (lane, top, look)
+        self.scene().addItem(bar)
+        self.bars[patrol.id] = bar
+
+    def _draw_gaps(self, row: _Row, top: float, now: datetime) -> None:
+        scene = self.scene()
+        sector, height = row.sector, row.height
+        items: list[QGraphicsItem] = []
+        for gap in row.gaps:
+            x0 = self.x_of(v.from_ms(gap.start_ms))
+            x1 = self.x_of(v.from_ms(gap.end_ms))
+            item = scene.addRect(
+                QRectF(x0, top + 1, x1 - x0, height - 2), QPen(QColor("#d32f2f")), GAP_BRUSH
+            )
+            item.setToolTip(
+                f"Coverage gap: {sector.name} ({sector.impact.label}) has no patrol "
+                f"{v.from_ms(gap.start_ms):%d %H:%M}Z–{v.from_ms(gap.end_ms):%d %H:%M}Z"
+            )
+            item.setData(0, sector.id)
+            self.gap_items.append(item)
+            items.append(item)
+            if gap.start_ms <= v.to_ms(now) < gap.end_ms:
+                item.setPen(QPen(QColor("#d32f2f"), 2))
+                alarm = scene.addSimpleText("NO PATROL NOW")
+                alarm.setBrush(QBrush(QColor("#b71c1c")))
+                bold = QFont()
+                bold.setPointSizeF(8)
+                bold.setBold(True)
+                alarm.setFont(bold)
+                alarm.setPos(x0 + 6, top + height / 2 - 7)
+                alarm.setZValue(1)
+                items.append(alarm)
+        self._gap_items_of[sector.id] = items
 
     # -- editing ---------------------------------------------------------------------------------
 

@@ -139,6 +139,18 @@ def patrols(connection: Connection) -> list[Patrol]:
     return [Patrol.from_fields(row[0], _fields(PATROL, row)) for row in rows]
 
 
+def patrols_by_id(connection: Connection, ids: Collection[str]) -> dict[str, Patrol]:
+    """The patrols of ``ids`` that are in the roster (not deleted, complete)."""
+    out = {}
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), 500):
+        chunk = ordered[start : start + 500]
+        where = f"{VISIBLE} AND id IN ({','.join('?' * len(chunk))})"
+        for row in connection.exec_driver_sql(_select(PATROL, where), tuple(chunk)):
+            out[row[0]] = Patrol.from_fields(row[0], _fields(PATROL, row))
+    return out
+
+
 def counts(connection: Connection) -> dict[str, int]:
     """Visible records per kind, plus ops and tombstones."""
     out = {}

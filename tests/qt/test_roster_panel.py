@@ -351,3 +351,23 @@ def test_a_crew_edited_at_once_by_a_partner_is_shown_with_both_versions_and_sett
     )
     assert not box.isVisible()
     assert not hasattr(roster.board.bars["PAT-EVROS-11"], "marker")  # no rule broken either
+
+
+def test_an_edit_redraws_only_the_bars_it_changed_and_a_move_redraws_the_board(panel):
+    roster, store = panel
+    board = roster.board
+    before = dict(board.bars)
+    drop_officer(board, board.bars["PAT-EVROS-31"], "OFF-GR-04", "PAT-HERMES-3")
+    assert board.last_redraw == "2 bars, 0 rows of gaps"
+    changed = {p for p, bar in board.bars.items() if bar is not before[p]}
+    assert changed == {"PAT-EVROS-31", "PAT-HERMES-3"}
+    assert board.bars["PAT-EVROS-31"].label.text() == "EVROS-31 · BGR/DEU/GRC"
+    assert all(bar.scene() is board.scene() for bar in board.bars.values())
+    assert len(board.scene().items()) == len({id(i) for i in board.scene().items()})
+
+    bar = board.bars["PAT-STRANDZHA-31"]
+    top = next(top for sector, top, _bottom in board._rows if sector == "SEC-BG-4")
+    drag_bar(board, bar, QPointF(bar.sceneBoundingRect().center().x(), top + 15))
+    assert patrol_of(store, "PAT-STRANDZHA-31").sector_id == "SEC-BG-4"
+    assert board.last_redraw == "whole"  # its old row and its new one changed lanes
+    assert set(board.bars) == set(before)
