@@ -16,6 +16,7 @@ from app.domain import Override
 from app.settings import load_settings
 from app.store import Change, Store
 from app.store import queries as q
+from app.store.feed import ChangeSet
 from tests.roster_views import roster_of
 from tests.store_exchange import send
 from widgets import roster_panel
@@ -371,3 +372,29 @@ def test_an_edit_redraws_only_the_bars_it_changed_and_a_move_redraws_the_board(p
     assert patrol_of(store, "PAT-STRANDZHA-31").sector_id == "SEC-BG-4"
     assert board.last_redraw == "whole"  # its old row and its new one changed lanes
     assert set(board.bars) == set(before)
+
+
+def test_a_partners_change_shows_its_patrol_again_and_a_position_report_leaves_the_board(
+    panel, tmp_path
+):
+    roster, store = panel
+    board = roster.board
+    with Store(tmp_path / "bg.sqlite3", "BG-SVL", synchronous="OFF") as partner:
+        send(store, partner)
+        view = roster_of(partner)
+        edited = view.without_officer("PAT-SAKAR-21", "OFF-RO-01")
+        partner.commit(view.preview([edited]).changes(view.patrols), "Cdr. Marinova").result()
+        send(partner, store)
+    roster.apply_changes(ChangeSet({"patrol": frozenset({"PAT-SAKAR-21"})}, 0, 0))
+    assert board.last_redraw == "1 bars, 0 rows of gaps"
+    assert board.bars["PAT-SAKAR-21"].label.text() == "SAKAR-21 · BGR"
+    assert roster.state.patrols["PAT-SAKAR-21"].crew == ("OFF-BG-01", "OFF-BG-03")
+
+    board.last_redraw = ""
+    roster.apply_changes(ChangeSet({"patrol": frozenset({"PAT-SAKAR-21"})}, 0, 0))  # again
+    assert board.last_redraw == ""  # nothing new: nothing redrawn
+    fix = {"lon": 26.41, "lat": 41.71, "position_at": v.to_ms(datetime.now(UTC))}
+    store.commit([Change("patrol", "PAT-EVROS-11", fix)], "tracker").result()
+    roster.apply_changes(ChangeSet({"patrol": frozenset({"PAT-EVROS-11"})}, 0, 0))
+    assert board.last_redraw == ""  # a position report moves the dispatch list only
+    assert roster.state.patrols["PAT-EVROS-11"].lon == 26.41
