@@ -30,6 +30,7 @@ from sqlalchemy import Connection
 from app import values as v
 from app.hlc import wall_of
 from app.oplog import decode_fields
+from app.store.schema import CREW_OPS
 
 Key = tuple[str, int]  # an op's (origin, seq)
 
@@ -112,16 +113,10 @@ class CrewEdits:
         high = connection.exec_driver_sql("SELECT COALESCE(MAX(lsn), 0) FROM ops").scalar_one()
         if high <= self._read_to:
             return
-        if self._read_to == 0:  # all of it: through the (kind, record) index
-            where = "kind = 'patrol' AND lsn <= ?"
-            bounds: tuple[int, ...] = (high,)
-        else:  # what was appended since: through the log number
-            where = "lsn > ? AND lsn <= ? AND kind = 'patrol'"
-            bounds = (self._read_to, high)
         rows = connection.exec_driver_sql(
-            "SELECT record_id, origin, seq, hlc, fields, author FROM ops "
-            f"WHERE {where} AND action = 'set' AND instr(fields, ?) > 0",
-            (*bounds, b'"crew"'),
+            "SELECT record_id, origin, seq, hlc, fields, author FROM ops INDEXED BY ix_ops_crew "
+            f"WHERE {CREW_OPS} AND lsn > ? AND lsn <= ? AND action = 'set'",
+            (self._read_to, high),
         )
         for patrol_id, origin, seq, hlc, raw, author in rows:
             fields = decode_fields(raw)

@@ -21,11 +21,17 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 from app.records import INCIDENT, KINDS, NOTE, OFFICER, PATROL, SECTOR, RecordKind
 
 metadata = MetaData()
+
+# The ops that write a patrol's crew, few among a patrol's many position reports: read in
+# full when the roster opens (app/crew_versions.py). A query must repeat this text to use
+# its partial index (migration 0004).
+CREW_OPS = "kind = 'patrol' AND instr(fields, '\"crew\"') > 0"
 
 ops = Table(
     "ops",
@@ -42,6 +48,7 @@ ops = Table(
     Column("received_at", Integer, nullable=False),
     UniqueConstraint("origin", "seq", name="uq_ops_origin_seq"),
     Index("ix_ops_record", "kind", "record_id"),
+    Index("ix_ops_crew", "lsn", sqlite_where=text(CREW_OPS)),
 )
 
 meta = Table(
