@@ -3,9 +3,9 @@
 Read from the op-log exactly as an incident's audit trail is (:mod:`app.audit`), so both
 tell the same story the same way. What a patrol adds: its shift start and end move together
 (one entry per move), and its position is reported every few minutes while it moves, so a
-run of position reports from one center becomes one entry ("12 reports, 13:05–14:10Z") and
-the commander's decisions (crew, sector, shift, status, overrides with their reason) are
-not buried under the track.
+run of position reports from one center and source becomes one entry ("12 reports,
+13:05–14:10Z") and the commander's decisions (crew, sector, shift, status, overrides with
+their reason) are not buried under the track.
 """
 
 from __future__ import annotations
@@ -55,7 +55,11 @@ def _summarised(entries: Iterable[AuditEntry], state: Mapping[str, Any]) -> Iter
             continue
         parts = _COMPOSITES[name]
         new = tuple(state.get(part) for part in parts)
-        if pending is not None and pending.field == name and pending.center == entry.center:
+        if pending is not None and (pending.field, pending.center, pending.author) == (
+            name,
+            entry.center,
+            entry.author,
+        ):
             if (pending.at, pending.learned_at) == (entry.at, entry.learned_at):
                 pending = dataclasses.replace(pending, new=new)  # another part, same op
                 continue

@@ -258,6 +258,9 @@ class RosterPanel(QWidget):
         state.take(changed, removed, keys, conflicts)
         if positions_only:
             self._show_dispatch()
+            selected = self._selected_patrol_id()
+            if any(patrol.id == selected for patrol in changed):
+                self.history.show_patrol(state, selected)  # (read only if its tab is shown)
         else:
             self._show_state()
 

@@ -398,3 +398,12 @@ def test_a_partners_change_shows_its_patrol_again_and_a_position_report_leaves_t
     roster.apply_changes(ChangeSet({"patrol": frozenset({"PAT-EVROS-11"})}, 0, 0))
     assert board.last_redraw == ""  # a position report moves the dispatch list only
     assert roster.state.patrols["PAT-EVROS-11"].lon == 26.41
+
+    roster.select_patrol("PAT-EVROS-11")
+    roster.people_tabs.setCurrentWidget(roster.history)
+    assert roster.history.change_at(0) == "position: 41.71000, 26.41000"
+    fix = {"lon": 26.42, "lat": 41.72, "position_at": v.to_ms(datetime.now(UTC))}
+    store.commit([Change("patrol", "PAT-EVROS-11", fix)], "tracker").result()
+    roster.apply_changes(ChangeSet({"patrol": frozenset({"PAT-EVROS-11"})}, 0, 0))
+    assert roster.history.change_at(0).startswith("position: 2 reports ")
+    assert roster.history.change_at(0).endswith("last 41.72000, 26.42000")
