@@ -88,6 +88,9 @@ class SyncSettings(msgspec.Struct, forbid_unknown_fields=True):
     max_batch_ops: int = 2_000
     max_frames_per_s: float = 200.0
     max_pending_batches: int = 32
+    max_throttled_s: float = 30.0
+    throttled_backoff_s: float = 60.0
+    max_connections_without_hello: int = 32
     compress: bool = False
 
 
@@ -311,8 +314,11 @@ def _check_values(settings: Settings) -> None:
         ("max_batch_ops", 1),
         ("max_frames_per_s", 1),
         ("max_pending_batches", 1),
+        ("max_throttled_s", 1),
+        ("throttled_backoff_s", 0),
+        ("max_connections_without_hello", 1),
     ):
-        if getattr(sync, key) < lowest:
+        if not getattr(sync, key) >= lowest:  # "not >=" refuses nan too
             raise ConfigError(f"settings: key sync.{key}: at least {lowest}")
     seen = set()
     for index, partner in enumerate(settings.partners):
