@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from typing import Any
 
-from PySide6.QtCore import QDateTime, QTimeZone, Signal, Slot
+from PySide6.QtCore import QDateTime, QMimeData, QTimeZone, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -50,6 +50,7 @@ FIELDS = (
     "description",
     "releasability",
 )
+MAX_DESCRIPTION = 20_000  # characters, as app.records checks it
 _ERROR_STYLE = "color:#c62828"
 _HINT_STYLE = "color:#555"
 
@@ -97,7 +98,8 @@ class IncidentForm(QDialog):
         self.occurred_at.setTimeZone(QTimeZone.utc())
         self.occurred_at.setDisplayFormat("yyyy-MM-dd HH:mm 'Z'")
         self.occurred_at.setCalendarPopup(True)
-        self.description = QPlainTextEdit()
+        self.description = _DescriptionEdit()
+        self.description.paste_refused.connect(self._on_paste_refused)
         self.description.setTabChangesFocus(True)
         self.description.setPlaceholderText(
             "Observations, sources, what was done (Ctrl+Enter saves)"
@@ -259,7 +261,10 @@ class IncidentForm(QDialog):
             "confidence": lambda: v.check_confidence(self.confidence.text()),
             "position": lambda: parse_position(self.position.text()),
             "description": lambda: v.check_text(
-                self.description.toPlainText(), "description", required=False, max_len=20_000
+                self.description.toPlainText(),
+                "description",
+                required=False,
+                max_len=MAX_DESCRIPTION,
             ),
             "occurred_at": self._checked_time,
         }
@@ -410,6 +415,9 @@ class IncidentForm(QDialog):
         local = self._occurred().astimezone()
         self._local_time.setText(f"local time {local:%Y-%m-%d %H:%M} ({local:%Z}, UTC{local:%z})")
 
+    def _on_paste_refused(self, message: str) -> None:
+        self._show_errors({"description": message})
+
     def _on_category_changed(self, _index: int) -> None:
         if not self.releasability.touched:
             self.releasability.set_released(self._default_release())
@@ -420,6 +428,25 @@ def _placed(error: BaseException) -> dict[str, str]:
     if isinstance(error, ValidationError) and error.field in FIELDS:
         return {error.field: error.message}
     return {"": str(error)}
+
+
+class _DescriptionEdit(QPlainTextEdit):
+    """Refuses a paste that would make the description longer than it may be, with the
+    reason, instead of taking it: laying out one enormous line takes QPlainTextEdit minutes
+    (a megabyte pasted by mistake froze the window), and the text would be refused anyway."""
+
+    paste_refused = Signal(str)
+
+    def insertFromMimeData(self, source: QMimeData) -> None:
+        pasted = source.text() if source.hasText() else ""
+        kept = len(self.toPlainText()) - len(self.textCursor().selectedText())
+        if kept + len(pasted) > MAX_DESCRIPTION:
+            self.paste_refused.emit(
+                f"not pasted: the text is {len(pasted):,} characters long, and a description "
+                f"holds at most {MAX_DESCRIPTION:,}"
+            )
+            return
+        super().insertFromMimeData(source)
 
 
 class _UtcTimeEdit(QDateTimeEdit):
