@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from typing import Any
 
-from PySide6.QtCore import QDateTime, QMimeData, QTimeZone, Signal, Slot
+from PySide6.QtCore import QDateTime, QTimeZone, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -38,6 +37,7 @@ from app.records import INCIDENT, RELEASE_TO_ALL
 from app.settings import Settings
 from app.store import Change, Store
 from app.store import queries as q
+from widgets.bounded_text import BoundedTextEdit
 from widgets.release_list import ReleaseList
 
 FIELDS = (
@@ -98,7 +98,7 @@ class IncidentForm(QDialog):
         self.occurred_at.setTimeZone(QTimeZone.utc())
         self.occurred_at.setDisplayFormat("yyyy-MM-dd HH:mm 'Z'")
         self.occurred_at.setCalendarPopup(True)
-        self.description = _DescriptionEdit()
+        self.description = BoundedTextEdit(MAX_DESCRIPTION, "a description")
         self.description.paste_refused.connect(self._on_paste_refused)
         self.description.setTabChangesFocus(True)
         self.description.setPlaceholderText(
@@ -428,25 +428,6 @@ def _placed(error: BaseException) -> dict[str, str]:
     if isinstance(error, ValidationError) and error.field in FIELDS:
         return {error.field: error.message}
     return {"": str(error)}
-
-
-class _DescriptionEdit(QPlainTextEdit):
-    """Refuses a paste that would make the description longer than it may be, with the
-    reason, instead of taking it: laying out one enormous line takes QPlainTextEdit minutes
-    (a megabyte pasted by mistake froze the window), and the text would be refused anyway."""
-
-    paste_refused = Signal(str)
-
-    def insertFromMimeData(self, source: QMimeData) -> None:
-        pasted = source.text() if source.hasText() else ""
-        kept = len(self.toPlainText()) - len(self.textCursor().selectedText())
-        if kept + len(pasted) > MAX_DESCRIPTION:
-            self.paste_refused.emit(
-                f"not pasted: the text is {len(pasted):,} characters long, and a description "
-                f"holds at most {MAX_DESCRIPTION:,}"
-            )
-            return
-        super().insertFromMimeData(source)
 
 
 class _UtcTimeEdit(QDateTimeEdit):

@@ -12,12 +12,17 @@ import pytest
 from PySide6.QtCore import QDate, QDateTime, QTime, QTimeZone
 from PySide6.QtGui import QGuiApplication, QTextCursor
 
+from app.roster_rules import Rule, Violation
 from app.settings import PartnerSettings, load_settings
+from app.store import Change
 from app.store import queries as q
 from app.store.digest import picture_digest
+from tests.factories import incident_fields
+from widgets.details_panel import DetailsPanel
 from widgets.incident_form import IncidentForm
 from widgets.layer_panel import LayerPanel
 from widgets.map_view import MapView
+from widgets.roster_dialogs import OverrideDialog
 
 # -- the incident form -----------------------------------------------------------------------
 
@@ -253,3 +258,47 @@ def test_a_bad_layer_file_is_refused_by_name_and_the_map_is_unchanged(
     good = tmp_path / "good.kml"
     good.write_text(KML)
     assert widget.import_file(good) == "good"  # the panel carries on
+
+
+# -- other boxes that take free text ---------------------------------------------------------
+
+
+def test_a_megabyte_pasted_into_a_follow_up_note_is_refused_and_a_real_note_still_goes_in(
+    qtbot, store, settings
+):
+    store.commit([Change("incident", "i1", incident_fields())], "anna").result()
+    panel = DetailsPanel(store, settings)
+    qtbot.addWidget(panel)
+    panel.show()
+    assert panel.show_incident_id("i1")
+    before = _state(store)
+    QGuiApplication.clipboard().setText(MEGABYTE)
+    started = time.monotonic()
+    panel.notes.box.paste()
+    assert time.monotonic() - started < 5
+    assert panel.notes.box.toPlainText() == ""
+    assert panel.message.text() == (
+        "Note not pasted: the text is 1,000,000 characters long, and a note holds at most 20,000"
+    )
+    assert _state(store) == before
+    QGuiApplication.clipboard().setText("Crossed back at marker 12.")
+    panel.notes.box.paste()
+    panel.notes.add_button.click()
+    qtbot.waitUntil(lambda: _state(store)[1]["notes"] == before[1]["notes"] + 1, timeout=10_000)
+
+
+def test_a_megabyte_pasted_as_an_override_reason_is_refused(qtbot):
+    violation = Violation(Rule.SHIFT_LENGTH, "p1", (), "the shift is 14 h long (at most 12 h)")
+    dialog = OverrideDialog(None, "EVROS-1", violation)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    QGuiApplication.clipboard().setText(MEGABYTE)
+    dialog.reason.paste()
+    assert dialog.reason.toPlainText() == ""
+    assert not dialog.ok.isEnabled()
+    assert dialog.refusal.text() == (
+        "Reason not pasted: the text is 1,000,000 characters long, and a reason holds at most 2,000"
+    )
+    QGuiApplication.clipboard().setText("Relief patrol stuck at the Kipoi crossing.")
+    dialog.reason.paste()
+    assert dialog.ok.isEnabled()
