@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 import mgrs
@@ -95,10 +96,13 @@ def parse_position(text: str, field: str = "position") -> tuple[float, float]:
     lat_text, lon_text = _split_pair(raw, field)
     lat = _parse_part(lat_text, field, "NS")
     lon = _parse_part(lon_text, field, "EW")
+    for name, number, text in (("latitude", lat, lat_text), ("longitude", lon, lon_text)):
+        if not math.isfinite(number):  # a number too long for a float
+            raise ValidationError(field, f"{name} {text!r} is not a finite number")
     if not -90.0 <= lat <= 90.0:
-        raise ValidationError(field, f"latitude {lat:g} is out of range (-90 to 90)")
+        raise ValidationError(field, f"latitude {lat:.10g} is out of range (-90 to 90)")
     if not -180.0 <= lon <= 180.0:
-        raise ValidationError(field, f"longitude {lon:g} is out of range (-180 to 180)")
+        raise ValidationError(field, f"longitude {lon:.10g} is out of range (-180 to 180)")
     return lon, lat
 
 

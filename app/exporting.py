@@ -18,6 +18,7 @@ from typing import Any, TextIO
 
 from sqlalchemy import select
 
+from app.csv_cells import guarded
 from app.store import Store
 from app.store.schema import incidents
 
@@ -72,14 +73,26 @@ def _incident_rows(store: Store) -> Iterator[dict[str, Any]]:
                 yield values
 
 
+def csv_row(values: dict[str, Any]) -> list[str]:
+    """One incident's cells in CSV_COLUMNS order: coordinates exact, text safe to open in a
+    spreadsheet (:mod:`app.csv_cells`)."""
+    cells = []
+    for name in CSV_COLUMNS:
+        value = values[name]
+        if name in ("lat", "lon"):
+            cells.append(repr(value))
+        else:
+            cells.append("" if value is None else guarded(str(value)))
+    return cells
+
+
 def export_csv(store: Store, out: TextIO, *, progress: ExportProgress | None = None) -> int:
     """Write the incidents to ``out`` (opened with ``newline=""``); returns the row count."""
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     count = 0
     for values in _incident_rows(store):
-        values["lat"], values["lon"] = repr(values["lat"]), repr(values["lon"])
-        writer.writerow([values[name] if values[name] is not None else "" for name in CSV_COLUMNS])
+        writer.writerow(csv_row(values))
         count += 1
         if progress is not None and count % FETCH_ROWS == 0:
             progress(count)

@@ -16,10 +16,40 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from app.csv_cells import unguarded
 from app.errors import ImportFailedError
 
 Progress = Callable[[int, float], None]
 PROGRESS_EVERY = 5_000  # rows between two progress calls
+# Bounds that keep a wrong or hostile file from exhausting memory. Every row is checked and
+# held before the one commit (all or nothing), at about 2.5 KB a row: 250,000 rows is some
+# 600 MB at the peak. A CSV row of the longest fields is under 100 KB.
+MAX_ROWS = 250_000
+MAX_LINE_BYTES = 1024 * 1024
+MAX_JSON_BYTES = 64 * 1024 * 1024  # a GeoJSON file is parsed whole
+# GeoJSON properties an import reads (app.import_mapping); given twice in different case,
+# the file is ambiguous. Others are ignored, whatever their case.
+READ_PROPERTIES = frozenset(
+    [
+        "id",
+        "time",
+        "lat",
+        "lon",
+        "category",
+        "description",
+        "title",
+        "impact",
+        "confidence",
+        "status",
+        "reported_by",
+        "releasability",
+        "dead",
+        "missing",
+        "route",
+        "country",
+        "source_url",
+    ]
+)
 
 
 class ImportRowError(ImportFailedError):
@@ -84,9 +114,25 @@ def _decoded_lines(raw: BinaryIO, path: Path, position: _Position) -> Iterator[s
     """UTF-8 lines (endings kept, as csv wants); a bad byte is reported with its file offset.
 
     Decoding line by line is exact for UTF-8: a line feed byte never occurs inside a
-    multi-byte sequence, so each line decodes on its own.
+    multi-byte sequence, so each line decodes on its own. A line is read at most
+    MAX_LINE_BYTES at a time, so a file without line breaks is refused, not swallowed.
     """
-    for chunk in raw:
+    while chunk := raw.readline(MAX_LINE_BYTES + 1):
+        if len(chunk) > MAX_LINE_BYTES:
+            raise ImportRowError(
+                f"{path.name}: line {position.lines + 1} (byte offset {position.offset}): the "
+                f"line is longer than {MAX_LINE_BYTES // (1024 * 1024)} MiB; this is not a CSV "
+                "file of incidents or officers",
+                line=position.lines + 1,
+            )
+        if b"\x00" in chunk:
+            at = position.offset + chunk.index(b"\x00")
+            raise ImportRowError(
+                f"{path.name}: line {position.lines + 1} (byte offset {at}): the file holds a "
+                "NUL byte, so it is not UTF-8 text (UTF-16, as some spreadsheets save "
+                "'Unicode text', or a binary file); save it as 'CSV UTF-8' and import it again",
+                line=position.lines + 1,
+            )
         if position.lines == 0 and chunk.startswith(codecs.BOM_UTF8):
             chunk = chunk[len(codecs.BOM_UTF8) :]
             position.offset += len(codecs.BOM_UTF8)
@@ -160,6 +206,8 @@ def _csv_rows(
             if not any(cell.strip() for cell in cells):
                 continue  # a blank line, or a spreadsheet's row of empty cells
             number += 1
+            if number > MAX_ROWS:
+                raise _too_many_rows(path, f"file line {start_line}")
             where = (
                 f"{path.name}: data row {number} (file line {start_line}, "
                 "counting the header as line 1)"
@@ -172,6 +220,7 @@ def _csv_rows(
                     row=number,
                     line=start_line,
                 )
+            cells = [unguarded(cell) for cell in cells]  # an export's '=... is text again
             yield SourceRow(dict(zip(columns, cells)), where, number, start_line)
             if progress is not None and number % PROGRESS_EVERY == 0:
                 progress(number, position.fraction)
@@ -182,9 +231,26 @@ def _csv_rows(
 # -- GeoJSON -----------------------------------------------------------------------------------
 
 
+def _too_many_rows(path: Path, where: str) -> ImportRowError:
+    return ImportRowError(
+        f"{path.name}: {where}: the file has more than {MAX_ROWS:,} rows, the most one import "
+        f"takes (it is checked whole before anything is written); split it into files of at "
+        f"most {MAX_ROWS:,} rows",
+        row=MAX_ROWS + 1,
+    )
+
+
 def _geojson_table(path: Path, progress: Progress | None) -> Table:
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > MAX_JSON_BYTES:
+                raise ImportFailedError(
+                    f"{path.name}: the file is {size / 1024 / 1024:,.0f} MiB; a GeoJSON import "
+                    f"is read whole and may be at most {MAX_JSON_BYTES // 1024 // 1024} MiB "
+                    "(split it, or import the incidents as CSV, which is streamed)"
+                )
+            data = handle.read()
     except OSError as error:
         raise ImportFailedError(f"{path}: cannot open the file ({error.strerror})") from None
     if not data.strip():
@@ -202,11 +268,17 @@ def _geojson_table(path: Path, progress: Progress | None) -> Table:
         raise ImportFailedError(
             f"{path.name}: line {error.lineno}, column {error.colno}: not valid JSON ({error.msg})"
         ) from None
+    except RecursionError:
+        raise ImportFailedError(
+            f"{path.name}: not GeoJSON (arrays or objects nested too deeply to read)"
+        ) from None
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
         raise ImportFailedError(f"{path.name}: is not a GeoJSON FeatureCollection")
     features = document.get("features")
     if not isinstance(features, list):
         raise ImportFailedError(f"{path.name}: 'features' is not a list")
+    if len(features) > MAX_ROWS:
+        raise _too_many_rows(path, f"features[{MAX_ROWS}]")
     columns: set[str] = set()
     for feature in features:
         if isinstance(feature, dict) and isinstance(feature.get("properties"), dict):
@@ -241,8 +313,16 @@ def _feature_cells(feature: Any, where: str, index: int) -> dict[str, Any]:
     properties = feature.get("properties") or {}
     if not isinstance(properties, dict):
         raise fail("properties", "is not an object")
-    cells = {str(key).lower(): value for key, value in properties.items()}
-    if cells.get("id") in (None, "") and feature.get("id") not in (None, ""):
-        cells["id"] = feature["id"]
+    cells: dict[str, Any] = {}
+    for key, value in properties.items():
+        name = str(key).lower()
+        if name in cells and name in READ_PROPERTIES:  # "ID" and "id": which one is meant?
+            raise fail(f"properties.{key}", f"is given twice (as {name!r} in another case)")
+        cells[name] = value
+    feature_id = feature.get("id")
+    if cells.get("id") in (None, "") and feature_id not in (None, ""):
+        if isinstance(feature_id, bool) or not isinstance(feature_id, str | int):
+            raise fail("id", f"the feature id must be a string or a number, not {feature_id!r}")
+        cells["id"] = feature_id
     cells["lon"], cells["lat"] = coordinates[0], coordinates[1]
     return cells

@@ -28,7 +28,7 @@ from sqlalchemy import Connection
 
 from app.domain import Incident, Patrol
 from app.errors import LimesError
-from app.exporting import CSV_COLUMNS, iso_utc
+from app.exporting import CSV_COLUMNS, csv_row, iso_utc
 from app.oplog import decode_fields
 from app.store import queries as q
 from app.values import IncidentStatus, format_utc, from_ms
@@ -293,10 +293,8 @@ def write_csv(report: HandoverReport, out: TextIO) -> int:
             "id": incident.id,
             "time": iso_utc(fields["occurred_at"]),
             "reported_at": iso_utc(fields["reported_at"]),
-            "lat": repr(fields["lat"]),
-            "lon": repr(fields["lon"]),
         }
-        writer.writerow([values[name] if values[name] is not None else "" for name in CSV_COLUMNS])
+        writer.writerow(csv_row(values))
     return len(incidents)
 
 

@@ -20,6 +20,7 @@ from typing import TextIO
 
 from sqlalchemy import Connection
 
+from app.csv_cells import guarded
 from app.domain import Officer
 from app.errors import ImportFailedError, ValidationError
 from app.import_readers import ImportRowError, SourceRow, open_table
@@ -166,7 +167,8 @@ def export_officers(connection: Connection, out: TextIO) -> int:
     officers = q.officers(connection)
     for officer in officers:
         writer.writerow(
-            (
+            guarded(cell)
+            for cell in (
                 officer.id,
                 officer.name,
                 officer.agency,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -18,6 +19,7 @@ import msgspec
 import platformdirs
 
 from app.errors import ConfigError
+from app.settings_limits import check_limits
 
 APP_NAME = "limes"
 DEFAULTS_FILE = Path(__file__).resolve().parent.parent / "config" / "defaults.toml"
@@ -88,6 +90,9 @@ class SyncSettings(msgspec.Struct, forbid_unknown_fields=True):
     max_batch_ops: int = 2_000
     max_frames_per_s: float = 200.0
     max_pending_batches: int = 32
+    max_throttled_s: float = 30.0
+    throttled_backoff_s: float = 60.0
+    max_connections_without_hello: int = 32
     compress: bool = False
 
 
@@ -146,6 +151,7 @@ def load_settings(
     environ = os.environ if environ is None else environ
     merged: dict[str, Any] = _read_toml(DEFAULTS_FILE)
     sources = [str(DEFAULTS_FILE)]
+    set_in: dict[str, str] = {}  # "section.key" (or a top-level key): the file that set it
     user_file = user_config_file()
     for path in (user_file if user_file.exists() else None, config_file):
         if path is None:
@@ -154,8 +160,13 @@ def load_settings(
         _check_known(layer, merged, str(path))
         _merge(merged, layer)
         sources.append(str(path))
+        set_in.update(dict.fromkeys(_keys_of(layer), str(path)))
     env_layer = _env_layer(environ, merged)
     _merge(merged, env_layer)
+    for section, keys in env_layer.items():
+        for key in keys:
+            variable = f"{ENV_PREFIX}{section}__{key}".upper()
+            set_in[f"{section}.{key}"] = f"environment variable {variable}"
     if overrides:
         _merge(merged, {key: dict(value) for key, value in overrides.items()})
     try:
@@ -165,18 +176,58 @@ def load_settings(
             f"settings from {', '.join(sources)}{' and LIMES_ variables' if env_layer else ''}: "
             f"{_key_of(error)}"
         ) from None
-    _check_values(settings)
+    try:
+        _check_values(settings)
+        check_limits(settings)
+    except ConfigError as error:
+        raise ConfigError(_with_source(str(error), set_in)) from None
     return settings
+
+
+def _keys_of(layer: Mapping[str, Any]) -> list[str]:
+    keys = []
+    for section, value in layer.items():
+        keys.append(section)
+        if isinstance(value, dict):
+            keys += [f"{section}.{key}" for key in value]
+    return keys
+
+
+def _with_source(message: str, set_in: Mapping[str, str]) -> str:
+    """The message with the file (or variable) that set the key it names, when not a default."""
+    found = re.search(r"(?:key |keys )?\b(partners|releases|[a-z]+\.[a-z_]+)\b", message)
+    if found is None:
+        return message
+    key = found.group(1)
+    source = set_in.get(key) or set_in.get(key.partition(".")[0])
+    if source is None or not message.startswith("settings: "):
+        return message
+    return f"settings: {source}: {message.removeprefix('settings: ')}"
+
+
+MAX_FILE_BYTES = 1024 * 1024  # a settings file is a few KB; anything this big is not one
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as handle:
-            return tomllib.load(handle)
+            data = handle.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise ConfigError(f"{path}: larger than 1 MiB; this is not a settings file")
+        if b"\x00" in data:
+            raise ConfigError(
+                f"{path}: not UTF-8 text (it holds NUL bytes: UTF-16, or a binary file); "
+                "save it as UTF-8"
+            )
+        return tomllib.loads(data.decode("utf-8").removeprefix("\ufeff"))  # Notepad's BOM
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such settings file") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a directory, not a settings file") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML ({error})") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: not valid TOML (arrays nested too deeply)") from None
     except UnicodeDecodeError as error:
         raise ConfigError(
             f"{path}: not UTF-8 text ({error.reason} at byte {error.start})"
@@ -311,8 +362,11 @@ def _check_values(settings: Settings) -> None:
         ("max_batch_ops", 1),
         ("max_frames_per_s", 1),
         ("max_pending_batches", 1),
+        ("max_throttled_s", 1),
+        ("throttled_backoff_s", 0),
+        ("max_connections_without_hello", 1),
     ):
-        if getattr(sync, key) < lowest:
+        if not getattr(sync, key) >= lowest:  # "not >=" refuses nan too
             raise ConfigError(f"settings: key sync.{key}: at least {lowest}")
     seen = set()
     for index, partner in enumerate(settings.partners):

@@ -18,7 +18,7 @@ import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
-from app.errors import LimesError
+from app.errors import LimesError, shortened
 
 
 class GeoJSONError(LimesError):
@@ -27,7 +27,7 @@ class GeoJSONError(LimesError):
     def __init__(self, path: Path | str, message: str, feature_index: int | None = None) -> None:
         self.path = Path(path)
         self.feature_index = feature_index
-        self.message = message
+        self.message = shortened(message)
         super().__init__(f"{self.path}: {message}")
 
 
@@ -51,7 +51,8 @@ def load_features(
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        check_size(path)
+        text = path.read_text(encoding="utf-8-sig")  # a BOM, as some editors write, is fine
     except FileNotFoundError:
         raise GeoJSONError(path, "file not found") from None
     except UnicodeDecodeError as error:
@@ -59,6 +60,20 @@ def load_features(
     except OSError as error:
         raise GeoJSONError(path, f"cannot be read ({error.strerror or error})") from None
     return parse_features(text, source=path, geometry_types=geometry_types)
+
+
+MAX_FILE_BYTES = 64 * 1024 * 1024  # a layer or border file is read whole, then drawn
+
+
+def check_size(path: Path) -> None:
+    """Refuse a file too large to read whole (FileNotFoundError passes through)."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise GeoJSONError(
+            path,
+            f"the file is {size / 1024 / 1024:,.0f} MiB; a map file may be at most "
+            f"{MAX_FILE_BYTES // 1024 // 1024} MiB (simplify or split it)",
+        )
 
 
 def parse_features(
@@ -73,6 +88,8 @@ def parse_features(
         ) from None
     except ValueError as error:
         raise GeoJSONError(source, f"invalid JSON: {error}") from None
+    except RecursionError:
+        raise GeoJSONError(source, "arrays or objects nested too deeply to read") from None
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
         found = document.get("type") if isinstance(document, dict) else type(document).__name__
         raise GeoJSONError(source, f"not a GeoJSON FeatureCollection (found {found!r})")

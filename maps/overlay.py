@@ -16,7 +16,7 @@ import shapely
 from shapely.geometry import LineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
-from maps.geojson import GeoJSONError, load_features
+from maps.geojson import GeoJSONError, check_size, load_features
 
 SUFFIXES = (".geojson", ".json", ".kml")
 _KML = "{http://www.opengis.net/kml/2.2}"
@@ -64,12 +64,18 @@ def _name(properties: dict, feature_id: str | None, index: int) -> str:
 
 def _kml_features(path: Path) -> list[OverlayFeature]:
     try:
+        check_size(path)
         root = ET.parse(path).getroot()
     except FileNotFoundError:
         raise GeoJSONError(path, "file not found") from None
+    except OSError as error:
+        raise GeoJSONError(path, f"cannot be read ({error.strerror or error})") from None
     except ET.ParseError as error:
         line, column = error.position
-        raise GeoJSONError(path, f"invalid KML (XML) at line {line}, column {column}") from None
+        reason = str(error).split(":")[0]  # expat's words: "undefined entity", "no element found"
+        raise GeoJSONError(
+            path, f"invalid KML (XML) at line {line}, column {column} ({reason})"
+        ) from None
     namespace = root.tag[: root.tag.index("}") + 1] if root.tag.startswith("{") else ""
     features = []
     for index, placemark in enumerate(root.iter(f"{namespace}Placemark")):

@@ -130,6 +130,7 @@ class DetailsPanel(QWidget):
         self.summary.setOpenExternalLinks(False)
         self.notes = NotesView()
         self.notes.note_requested.connect(self._on_note_requested)
+        self.notes.box.paste_refused.connect(lambda why: self._say(f"Note {why}", ok=False))
         self.audit = AuditView()
         self.tabs = QTabWidget()
         self.tabs.addTab(self.summary, "Details")

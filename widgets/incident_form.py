@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -38,6 +37,7 @@ from app.records import INCIDENT, RELEASE_TO_ALL
 from app.settings import Settings
 from app.store import Change, Store
 from app.store import queries as q
+from widgets.bounded_text import BoundedTextEdit
 from widgets.release_list import ReleaseList
 
 FIELDS = (
@@ -50,6 +50,7 @@ FIELDS = (
     "description",
     "releasability",
 )
+MAX_DESCRIPTION = 20_000  # characters, as app.records checks it
 _ERROR_STYLE = "color:#c62828"
 _HINT_STYLE = "color:#555"
 
@@ -97,7 +98,8 @@ class IncidentForm(QDialog):
         self.occurred_at.setTimeZone(QTimeZone.utc())
         self.occurred_at.setDisplayFormat("yyyy-MM-dd HH:mm 'Z'")
         self.occurred_at.setCalendarPopup(True)
-        self.description = QPlainTextEdit()
+        self.description = BoundedTextEdit(MAX_DESCRIPTION, "a description")
+        self.description.paste_refused.connect(self._on_paste_refused)
         self.description.setTabChangesFocus(True)
         self.description.setPlaceholderText(
             "Observations, sources, what was done (Ctrl+Enter saves)"
@@ -259,7 +261,10 @@ class IncidentForm(QDialog):
             "confidence": lambda: v.check_confidence(self.confidence.text()),
             "position": lambda: parse_position(self.position.text()),
             "description": lambda: v.check_text(
-                self.description.toPlainText(), "description", required=False, max_len=20_000
+                self.description.toPlainText(),
+                "description",
+                required=False,
+                max_len=MAX_DESCRIPTION,
             ),
             "occurred_at": self._checked_time,
         }
@@ -409,6 +414,9 @@ class IncidentForm(QDialog):
     def _on_occurred_at_changed(self, *_args: object) -> None:
         local = self._occurred().astimezone()
         self._local_time.setText(f"local time {local:%Y-%m-%d %H:%M} ({local:%Z}, UTC{local:%z})")
+
+    def _on_paste_refused(self, message: str) -> None:
+        self._show_errors({"description": message})
 
     def _on_category_changed(self, _index: int) -> None:
         if not self.releasability.touched:

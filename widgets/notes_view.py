@@ -9,7 +9,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QPlainTextEdit,
     QPushButton,
     QTextBrowser,
     QVBoxLayout,
@@ -18,6 +17,9 @@ from PySide6.QtWidgets import (
 
 from app.domain import Note
 from app.values import format_utc
+from widgets.bounded_text import BoundedTextEdit
+
+MAX_NOTE = 20_000  # characters, as app.records checks a note
 
 
 class NotesView(QWidget):
@@ -26,7 +28,7 @@ class NotesView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.log = QTextBrowser()
-        self.box = QPlainTextEdit()
+        self.box = BoundedTextEdit(MAX_NOTE, "a note")
         self.box.setPlaceholderText("Follow-up note (Ctrl+Enter adds it)")
         self.box.setTabChangesFocus(True)
         self.box.setMaximumHeight(54)

@@ -9,12 +9,12 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QLabel,
     QMessageBox,
-    QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from app.roster_rules import Violation
+from widgets.bounded_text import BoundedTextEdit
 
 
 def confirm_violations(parent: QWidget, what: str, violations: Sequence[Violation]) -> bool:
@@ -40,8 +40,13 @@ class OverrideDialog(QDialog):
     def __init__(self, parent: QWidget | None, call_sign: str, violation: Violation) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Override {violation.rule.label} for {call_sign}")
-        self.reason = QPlainTextEdit()
+        self.reason = BoundedTextEdit(2_000, "a reason")  # as app.records checks it
         self.reason.setPlaceholderText("Why this patrol may break the rule (required)")
+        self.refusal = QLabel()
+        self.refusal.setStyleSheet("color:#c62828")
+        self.refusal.setWordWrap(True)
+        self.refusal.hide()
+        self.reason.paste_refused.connect(self._on_paste_refused)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -61,7 +66,12 @@ class OverrideDialog(QDialog):
         text.setWordWrap(True)
         layout.addWidget(text)
         layout.addWidget(self.reason)
+        layout.addWidget(self.refusal)
         layout.addWidget(buttons)
+
+    def _on_paste_refused(self, why: str) -> None:
+        self.refusal.setText(f"Reason {why}")
+        self.refusal.show()
 
 
 def ask_override_reason(parent: QWidget, call_sign: str, violation: Violation) -> str | None:

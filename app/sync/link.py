@@ -9,6 +9,7 @@ transaction per batch (write rules included) and acknowledges after the commit.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections import deque
@@ -30,6 +31,14 @@ DEAD_AFTER_QUIET = 3  # a link silent for this many times quiet_after_s is given
 
 class LinkSilent(Exception):
     """Nothing came over a link for so long that it is given up (and dialed again)."""
+
+
+class PartnerTooFast(Exception):
+    """A partner kept sending faster than ``max_frames_per_s`` for ``max_throttled_s``: the
+    link is closed, and the node keeps it refused for a while (``throttled_backoff_s``)."""
+
+
+THROTTLE_PAUSE_S = 1.0  # a partner that stops being throttled this long is no longer flooding
 
 
 @dataclass
@@ -84,6 +93,7 @@ class Limits:
     batch_ops: int = protocol.MAX_BATCH_OPS
     frames_per_s: float = 200.0
     pending_batches: int = 32
+    throttled_s: float = 30.0  # throttled this long without a pause: disconnected
 
 
 class Session:
@@ -132,6 +142,8 @@ class Session:
         )
         self.tokens = self.limits.frames_per_s  # a token bucket: one second of burst
         self.tokens_at = time.monotonic()
+        self.throttled_since: float | None = None  # when this spell of throttling began
+        self.throttled_at = 0.0  # the last frame that had to wait
         self.digest_compared_at = 0.0
         self.last_activity = time.monotonic()
         self.applying = False
@@ -170,6 +182,13 @@ class Session:
                 task.result()  # re-raise what ended the link
         except LinkSilent:
             self.ws.transport.abort()  # a closing handshake would hang on a dead link
+            raise
+        except PartnerTooFast as error:
+            log.warning("%s", error)
+            self.health.last_error = str(error)
+            with contextlib.suppress(Exception):  # a flooding partner may not answer a close
+                await asyncio.wait_for(self.ws.close(code=1008, reason="rate limit"), 2.0)
+            self.ws.transport.abort()
             raise
         finally:
             for task in tasks:
@@ -291,7 +310,9 @@ class Session:
 
     async def _throttle(self) -> None:
         """Read at most ``frames_per_s`` frames a second from this partner; beyond that the
-        unread frames stay in the socket and TCP slows the sender down."""
+        unread frames stay in the socket and TCP slows the sender down. A burst is only
+        slowed; a partner that is still being slowed after ``throttled_s`` (no pause of
+        THROTTLE_PAUSE_S in between) is flooding, and the link is closed."""
         now = time.monotonic()
         rate = self.limits.frames_per_s
         self.tokens = min(rate, self.tokens + (now - self.tokens_at) * rate)
@@ -301,6 +322,17 @@ class Session:
             if self.health.throttled == 0:
                 log.warning("%s sends more than %g frames/s: reading slower", self.peer, rate)
             self.health.throttled += 1
+            # Sleep jitter can refill a token between two frames of a flood, so a spell of
+            # throttling ends only after a real pause, not after one frame that did not wait.
+            if self.throttled_since is None or now - self.throttled_at > THROTTLE_PAUSE_S:
+                self.throttled_since = now
+            self.throttled_at = now
+            if now - self.throttled_since >= self.limits.throttled_s:
+                raise PartnerTooFast(
+                    f"{self.peer} sent more than {rate:g} frames/s for "
+                    f"{now - self.throttled_since:.0f} s (sync.max_throttled_s = "
+                    f"{self.limits.throttled_s:g}): link closed"
+                )
             await asyncio.sleep(-self.tokens / rate)
 
     async def _reject(self, reason: str) -> None:

@@ -35,13 +35,14 @@ from app.store import Store
 from app.store import queries as q
 from app.store.feed import ChangeFeed
 from app.sync import protocol
+from app.sync.admission import HelloGate
 from app.sync.credentials import (
     client_context,
     describe_tls_error,
     resolve_credential,
     server_context,
 )
-from app.sync.link import Limits, LinkHealth, LinkSilent, Session
+from app.sync.link import Limits, LinkHealth, LinkSilent, PartnerTooFast, Session
 
 log = logging.getLogger(__name__)
 HELLO_TIMEOUT_S = 10.0
@@ -69,7 +70,10 @@ class Node:
             batch_ops=self.sync.max_batch_ops,
             frames_per_s=self.sync.max_frames_per_s,
             pending_batches=self.sync.max_pending_batches,
+            throttled_s=self.sync.max_throttled_s,
         )
+        self._hello_gate = HelloGate(self.sync.max_connections_without_hello)
+        self._refused_until: dict[str, float] = {}  # partner: monotonic time it may return
         self.health = {p.id: LinkHealth(p.id, p.name) for p in settings.partners}
         self._sessions: dict[str, tuple[Session, Any]] = {}
         self._cut: set[str] = set()
@@ -126,6 +130,7 @@ class Node:
                     self._accept,
                     host,
                     int(port),
+                    create_connection=self._hello_gate.connection,
                     ssl=self._server_ssl,
                     max_size=self.limits.frame_bytes,
                     max_queue=self.limits.pending_batches,
@@ -211,6 +216,7 @@ class Node:
         while True:
             while partner.id in self._cut:
                 await asyncio.sleep(0.2)
+            await asyncio.sleep(max(0.0, self._refused_until.get(partner.id, 0) - time.monotonic()))
             started = time.monotonic()
             health.set_state("connecting")
             try:
@@ -270,6 +276,8 @@ class Node:
         except (LinkRefused, TimeoutError) as error:
             await _refuse(websocket, "bad-hello", str(error) or "no hello within 10 s")
             return
+        finally:
+            self._hello_gate.release(websocket)  # it has said something: the hello is decided
         if not isinstance(hello, protocol.Hello):
             await _refuse(websocket, "bad-hello", f"expected hello, got {protocol.describe(hello)}")
             return
@@ -290,6 +298,12 @@ class Node:
             reason, code = f"link with {hello.center} is cut by the operator", "busy"
         elif hello.center in self._sessions:
             reason, code = f"a link with {hello.center} is already up", "busy"
+        elif (wait := self._refused_until.get(hello.center, 0) - time.monotonic()) > 0:
+            reason = (
+                f"{hello.center} was disconnected for sending faster than "
+                f"{self.sync.max_frames_per_s:g} frames/s; it may reconnect in {wait:.0f} s"
+            )
+            code = "rate-limited"
         else:
             reason, code = "", ""
         if reason:
@@ -365,6 +379,11 @@ class Node:
         self.status_changed.emit()
         try:
             await session.run(theirs)
+        except PartnerTooFast as error:
+            backoff = self.sync.throttled_backoff_s
+            self._refused_until[partner.id] = time.monotonic() + backoff
+            health.set_state("down", f"{error}; refused for {backoff:g} s")
+            log.warning("%s: refused for %g s (sync.throttled_backoff_s)", partner.id, backoff)
         finally:
             self._sessions.pop(partner.id, None)
             self._wakeups.pop(partner.id, None)
@@ -378,6 +397,8 @@ class Node:
         return {
             "center": self.me,
             "listening": self.listening_on,
+            "without_hello": len(self._hello_gate.waiting),
+            "refused_without_hello": self._hello_gate.refused,
             "pid": os.getpid(),
             "at": time.time(),
             "links": {partner: health.as_dict() for partner, health in self.health.items()},

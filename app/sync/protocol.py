@@ -36,7 +36,8 @@ class Welcome(msgspec.Struct, tag="welcome", forbid_unknown_fields=True):
 
 
 class Refused(msgspec.Struct, tag="refused", forbid_unknown_fields=True):
-    code: str  # unknown-partner, bad-credential, protocol-version, bad-hello, busy
+    code: str  # unknown-partner, bad-credential, protocol-version, bad-hello, busy,
+    # rate-limited
     reason: str
 
 
