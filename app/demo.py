@@ -124,7 +124,7 @@ def seed_demo(store: Store, now: datetime) -> DemoScenario:
         "partner_incidents": sum(1 for i in incidents if i.owner != CENTER_ID),
         "notes": sum(len(i.notes) for i in incidents),
     }
-    return DemoScenario(CENTER_ID, PARTNERS, bounds_lonlat(all_shapes, 0.25), counts)
+    return DemoScenario(CENTER_ID, PARTNERS, bounds_lonlat(all_shapes, 0.03), counts)
 
 
 def _seed_sectors(

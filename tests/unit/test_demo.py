@@ -58,8 +58,11 @@ def test_scenario_summary(seeded: tuple[Store, DemoScenario]) -> None:
     assert scenario.center_id == "GR-ORE"
     assert {p.id for p in scenario.partners} == {"BG-SVL", "TR-EDR"}
     lon_min, lat_min, lon_max, lat_max = scenario.region
-    assert lon_min < 26.0 < 28.0 < lon_max
+    assert lon_min < 26.1 < 28.0 < lon_max
     assert lat_min < 40.8 < 42.0 < lat_max
+    # The window opens on the sectors with a small margin, not on half of the Balkans.
+    assert lon_max - lon_min < 2.4
+    assert lat_max - lat_min < 1.8
     assert scenario.counts["iom_incidents"] == 186
     assert 50 <= scenario.counts["incidents"] <= 70
     assert any("IOM's Missing Migrants Project" in line for line in scenario.attribution)
