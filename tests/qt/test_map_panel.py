@@ -199,7 +199,8 @@ def test_a_raster_basemap_from_mbtiles_draws_under_the_map(qtbot, store, tmp_pat
     widget.show()
     qtbot.waitExposed(widget)
     widget.view.show_region(*EVROS)
-    qtbot.waitUntil(lambda: bool(widget.view.raster.shown), timeout=3000)
+    raster = widget.view.raster
+    qtbot.waitUntil(lambda: bool(raster.shown) and not raster.pending, timeout=5000)
     assert BASEMAP in widget.view.layers
     assert widget.view.layers.position(BASEMAP) < widget.view.layers.position("Sectors")
     image = widget.view.grab().toImage()
