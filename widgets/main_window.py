@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from app.settings import Settings, data_dir
 from app.store import Store
 from app.store import queries as q
+from app.store.alert_log import AlertLog
 from app.store.digest import picture_digest
 from app.store.feed import ChangeSet
 from maps.describe import placement_fields, placement_text
@@ -98,7 +99,7 @@ class MainWindow(QMainWindow):
         self.splitDockWidget(self.timeline_dock, self.details_dock, Qt.Orientation.Horizontal)
         self.tabifyDockWidget(self.timeline_dock, self.board_dock)
         self.timeline_dock.raise_()
-        self.alert_panel = AlertPanel()
+        self.alert_panel = AlertPanel(AlertLog(store))  # kept across restarts
         self.alerts_dock = self._dock(
             "Alerts", self.alert_panel, Qt.DockWidgetArea.TopDockWidgetArea
         )

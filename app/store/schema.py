@@ -80,6 +80,23 @@ release_changes = Table(
     Column("before", Text, nullable=True),  # releasability before the change (JSON), or NULL
 )
 
+# This center's alerts, an operational log of its own: never replicated, not in the digest.
+# "Clear" in the alert list stamps ``cleared_at``; the rows stay (migration 0004).
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("raised_at", Integer, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("record_kind", Text, nullable=False, server_default=""),
+    Column("record_id", Text, nullable=False, server_default=""),
+    Column("lon", Float, nullable=True),
+    Column("lat", Float, nullable=True),
+    Column("cleared_at", Integer, nullable=True),
+    Index("ix_alerts_raised_at", "raised_at"),
+)
+
 _COLUMN_TYPES = {
     "occurred_at": Integer,
     "reported_at": Integer,
