@@ -25,6 +25,7 @@ from app.store.alert_log import AlertLog
 from app.store.digest import picture_digest
 from app.store.feed import ChangeSet
 from maps.describe import placement_fields, placement_text
+from maps.layer_folder import LayerFolder
 from widgets.alerts_panel import AlertMonitor, AlertPanel
 from widgets.background import BackgroundReads
 from widgets.bridge import StoreBridge
@@ -113,7 +114,7 @@ class MainWindow(QMainWindow):
             )
             self.tabifyDockWidget(self.alerts_dock, self.partners_dock)
             self._build_link_menu(node)
-        self.layer_panel = LayerPanel(self.map_panel.view)
+        self.layer_panel = LayerPanel(self.map_panel.view, LayerFolder(data_dir() / "layers"))
         self.layers_dock = self._dock(
             "Layers", self.layer_panel, Qt.DockWidgetArea.TopDockWidgetArea
         )
@@ -370,6 +371,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self.save_layout()
+        self.layer_panel.save()
         self.timeline.end_replay()
         super().closeEvent(event)
 
