@@ -187,8 +187,8 @@ def _patrol_point(
     if plan.on_river:
         for _ in range(20):
             along = shape.line.interpolate(rng.uniform(0.1, 0.9), normalized=True)
-            point = border.point_at(
-                border.line.project(along), border.side_of(country) * rng.uniform(80.0, 400.0)
+            point = border.point_toward(
+                border.line.project(along), country, rng.uniform(80.0, 400.0)
             )
             if shape.local.contains(point):
                 return point.x, point.y
