@@ -11,7 +11,10 @@ from maps.alerts import NEAR_BORDER, PATROL_OUTSIDE
 from tests.factories import incident_fields
 from tests.qt.test_main_window import demo_store, window  # noqa: F401  -- shared fixtures
 
-KASTANIES = (26.4814, 41.6472)  # on the Evros, under a kilometre from the line
+KASTANIES = (
+    26.4814,
+    41.6472,
+)  # the village: under a kilometre from the 1:10m line (on its Turkish side, see README "Scale")
 
 
 @pytest.fixture
