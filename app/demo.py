@@ -124,7 +124,7 @@ def seed_demo(store: Store, now: datetime) -> DemoScenario:
         "partner_incidents": sum(1 for i in incidents if i.owner != CENTER_ID),
         "notes": sum(len(i.notes) for i in incidents),
     }
-    return DemoScenario(CENTER_ID, PARTNERS, bounds_lonlat(all_shapes, 0.25), counts)
+    return DemoScenario(CENTER_ID, PARTNERS, bounds_lonlat(all_shapes, 0.03), counts)
 
 
 def _seed_sectors(
@@ -187,8 +187,8 @@ def _patrol_point(
     if plan.on_river:
         for _ in range(20):
             along = shape.line.interpolate(rng.uniform(0.1, 0.9), normalized=True)
-            point = border.point_at(
-                border.line.project(along), border.side_of(country) * rng.uniform(80.0, 400.0)
+            point = border.point_toward(
+                border.line.project(along), country, rng.uniform(80.0, 400.0)
             )
             if shape.local.contains(point):
                 return point.x, point.y

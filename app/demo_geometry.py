@@ -10,21 +10,24 @@ from __future__ import annotations
 import json
 import random
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
 import shapely
 from pyproj import Transformer
 from shapely.geometry import LineString, Point, Polygon, mapping, shape
-from shapely.ops import substring
+from shapely.ops import nearest_points, substring
 
 from app.geometry_check import check_polygon_geojson
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "resources" / "data"
+COUNTRIES_FILE = DATA_DIR / "ne_50m_admin0_countries.geojson"
 LOCAL_CRS = "EPSG:32635"
 _TO_LOCAL = Transformer.from_crs("EPSG:4326", LOCAL_CRS, always_xy=True)
 _TO_LONLAT = Transformer.from_crs(LOCAL_CRS, "EPSG:4326", always_xy=True)
+# How far from the line the demo's sides are worked out (its farthest incident: 15 km).
+SIDE_DEPTH_M = 20_000.0
 
 
 def to_local(geom: Any) -> Any:
@@ -55,6 +58,41 @@ class Border:
 
     def side_of(self, country: str) -> int:
         return self.side_a if country == self.country_a else -self.side_a
+
+    @cached_property
+    def _sides(self) -> tuple[Any, Any]:
+        """The ground on the line's left and on its right, up to SIDE_DEPTH_M from it. Inside a
+        tight meander the two overlap: such ground is on neither side, for honesty's sake."""
+        left = self.line.buffer(SIDE_DEPTH_M, single_sided=True)
+        right = self.line.buffer(-SIDE_DEPTH_M, single_sided=True)
+        both = left.intersection(right)
+        return left.difference(both), right.difference(both)
+
+    def side_area(self, country: str) -> Any:
+        """The ground on ``country``'s side of this line (as the shipped line draws it)."""
+        left, right = self._sides
+        return left if self.side_of(country) > 0 else right
+
+    def point_toward(
+        self, distance_m: float, country: str, offset_m: float, clear_m: float = 40.0
+    ) -> Point:
+        """A point about ``offset_m`` off the line at ``distance_m``, on ``country``'s side.
+
+        :meth:`point_at` goes square to the line's local direction, which at a tight meander
+        can cross the line; the point is then pulled closer or moved along until it really
+        lies on that side of the shipped line, at least ``clear_m`` from it.
+        """
+        side, area = self.side_of(country), self.side_area(country)
+        for shrink in (1.0, 0.6, 0.35, 0.15):
+            offset = offset_m * shrink
+            for shift in (0.0, 200.0, -200.0, 500.0, -500.0, 1000.0, -1000.0):
+                point = self.point_at(distance_m + shift, side * offset)
+                clear = min(clear_m, offset / 2)
+                if area.contains(point) and self.line.distance(point) >= clear:
+                    return point
+        # Nowhere square to the line near there: the nearest ground on the right side.
+        wanted = self.point_at(distance_m, side * offset_m)
+        return nearest_points(area.buffer(-clear_m), wanted)[0]
 
     def point_at(self, distance_m: float, offset_m: float) -> Point:
         """The point ``offset_m`` metres off the line (positive: left) at ``distance_m``."""
@@ -119,7 +157,17 @@ def sector_shapes(
     for index in range(sections):
         stretch = border.section(index * step, (index + 1) * step)
         band = stretch.buffer(side * depth_m, single_sided=True)
-        band = shapely.make_valid(band.simplify(tolerance_m))
+        # Simplifying can cut a corner over the line: keep the band on its own side, and off
+        # a third country's land where the line ends at a tripoint.
+        band = band.simplify(tolerance_m).intersection(border.side_area(country))
+        third = [
+            land
+            for iso3, land in _countries_local().items()
+            if iso3 not in (border.country_a, border.country_b) and land.intersects(band)
+        ]
+        if third:
+            band = band.difference(shapely.union_all(third))
+        band = shapely.make_valid(band)
         if band.geom_type != "Polygon":  # keep the main piece of a band pinched by a meander
             band = max(getattr(band, "geoms", [band]), key=lambda part: part.area)
         band = shapely.set_precision(to_lonlat(band), 1e-5)
@@ -128,6 +176,18 @@ def sector_shapes(
         geojson = check_polygon_geojson(mapping(band), "geometry")
         shapes.append(SectorShape(to_local(shape(geojson)), geojson, stretch))
     return shapes
+
+
+@cache
+def _countries_local() -> dict[str, Any]:
+    """Natural Earth's 1:50m country polygons near the demo (ISO3 -> local metres)."""
+    features = json.loads(COUNTRIES_FILE.read_text(encoding="utf-8"))["features"]
+    near = shapely.box(20.0, 38.0, 32.0, 45.0)
+    return {
+        feature["properties"]["adm0_a3"]: to_local(shape(feature["geometry"]).intersection(near))
+        for feature in features
+        if shape(feature["geometry"]).intersects(near)
+    }
 
 
 def random_point_in(polygon: Polygon, rng: random.Random, tries: int = 200) -> Point:

@@ -79,7 +79,7 @@ def _location(
         border = borders["GRC"] if bcp.country == "GRC" else borders["BGR"]
         on_line = border.line.interpolate(border.line.project(to_local(Point(bcp.lon, bcp.lat))))
         distance = border.line.project(on_line)
-        return border.point_at(distance, border.side_of(bcp.country) * 300.0), bcp.country, bcp.name
+        return border.point_toward(distance, bcp.country, 300.0), bcp.country, bcp.name
     if country in ("GRC", "BGR"):
         eu = country
     else:
@@ -92,7 +92,7 @@ def _location(
         offset = rng.uniform(50.0, 600.0)
     else:  # most reports come from close to the line
         offset = min(MAX_OFFSET_M, 300.0 + rng.expovariate(1 / 3_000.0))
-    return border.point_at(distance, border.side_of(country) * offset), country, ""
+    return border.point_toward(distance, country, offset), country, ""
 
 
 def stories_for(country: str) -> list[Story]:

@@ -6,6 +6,8 @@ Printed, each next to a raw baseline measured in the same run and the ratio (tar
 1.5x of raw):
 - time to first paint: building the view, giving it the data, and painting it once;
 - repaint after a pan (median of --pans pans of a tenth of the view);
+- zoom from the whole of Greece down to one sector (Kastanies) in --zooms steps: the median
+  and the slowest repaint of a step (what an operator sees as lag while zooming in);
 - jurisdiction (country, sector, km to the border, side) for all incidents, next to the bare
   shapely STRtree nearest-segment query it is built on.
 
@@ -46,6 +48,8 @@ from maps.jurisdiction import Jurisdiction  # noqa: E402
 from maps.projection import Projection  # noqa: E402
 
 EVROS = (25.6, 40.6, 27.4, 42.3)
+GREECE = (19.3, 34.8, 29.7, 41.8)
+ONE_SECTOR = (26.30, 41.55, 26.62, 41.75)  # Evros-1 Kastanies
 SIZE = (1400, 900)
 
 
@@ -77,12 +81,36 @@ def pan_repaints(widget, view: pg.ViewBox, pans: int) -> float:
     return statistics.median(times)
 
 
+def zoom_repaints(widget, view: pg.ViewBox, projection, steps: int) -> tuple[float, float]:
+    """Median and slowest repaint while zooming from GREECE to ONE_SECTOR in ``steps``."""
+    (gx0, gx1), (gy0, gy1) = (
+        projection.forward([GREECE[0], GREECE[2]], [GREECE[1], GREECE[3]])
+    )  # fmt: skip
+    (sx0, sx1), (sy0, sy1) = projection.forward(
+        [ONE_SECTOR[0], ONE_SECTOR[2]], [ONE_SECTOR[1], ONE_SECTOR[3]]
+    )
+    times = []
+    for step in range(steps + 1):
+        f = step / steps
+        # geometric: every step zooms in by the same factor
+        width = (gx1 - gx0) * ((sx1 - sx0) / (gx1 - gx0)) ** f
+        height = (gy1 - gy0) * ((sy1 - sy0) / (gy1 - gy0)) ** f
+        cx = (gx0 + gx1) / 2 + ((sx0 + sx1) / 2 - (gx0 + gx1) / 2) * f
+        cy = (gy0 + gy1) / 2 + ((sy0 + sy1) / 2 - (gy0 + gy1) / 2) * f
+        view.setRange(
+            xRange=(cx - width / 2, cx + width / 2), yRange=(cy - height / 2, cy + height / 2),
+            padding=0,
+        )  # fmt: skip
+        times.append(paint(widget))
+    return statistics.median(times), max(times)
+
+
 def fit(view: pg.ViewBox, projection) -> None:
     x, y = projection.forward([EVROS[0], EVROS[2]], [EVROS[1], EVROS[3]])
     view.setRange(xRange=tuple(x), yRange=tuple(y), padding=0)
 
 
-def ours(app, data, countries, world, highlighted, pans: int) -> tuple[float, float]:
+def ours(app, data, countries, world, highlighted, pans: int, zooms: int) -> tuple:
     from widgets.map_view import MapView
 
     started = time.perf_counter()
@@ -97,11 +125,13 @@ def ours(app, data, countries, world, highlighted, pans: int) -> tuple[float, fl
     paint(view)
     first = time.perf_counter() - started
     repaint = pan_repaints(view, view.view, pans)
+    drawn = len(view.borders.world_curve.getData()[0])
+    zoom_median, zoom_worst = zoom_repaints(view, view.view, view.projection, zooms)
     view.close()
-    return first, repaint, len(view.borders.world_curve.getData()[0])
+    return first, repaint, zoom_median, zoom_worst, drawn
 
 
-def raw(app, data, world, highlighted, pans: int) -> tuple[float, float]:
+def raw(app, data, world, highlighted, pans: int, zooms: int) -> tuple:
     projection = Projection()
     started = time.perf_counter()
     widget = pg.PlotWidget()
@@ -124,8 +154,9 @@ def raw(app, data, world, highlighted, pans: int) -> tuple[float, float]:
     paint(widget)
     first = time.perf_counter() - started
     repaint = pan_repaints(widget, view, pans)
+    zoom_median, zoom_worst = zoom_repaints(widget, view, projection, zooms)
     widget.close()
-    return first, repaint, len(x)
+    return first, repaint, zoom_median, zoom_worst, len(x)
 
 
 def jurisdiction(data, countries, world) -> tuple[float, float, float]:
@@ -153,6 +184,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--incidents", type=int, default=100_000)
     parser.add_argument("--pans", type=int, default=20)
+    parser.add_argument("--zooms", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     app = pg.mkQApp()
@@ -165,10 +197,12 @@ def main() -> None:
 
     results = {"ours": [], "raw": []}
     for _ in range(args.rounds):  # interleaved, so both see the same load on a shared machine
-        results["raw"].append(raw(app, data, world, highlighted, args.pans))
-        results["ours"].append(ours(app, data, countries, world, highlighted, args.pans))
+        results["raw"].append(raw(app, data, world, highlighted, args.pans, args.zooms))
+        results["ours"].append(
+            ours(app, data, countries, world, highlighted, args.pans, args.zooms)
+        )
     medians = {
-        name: tuple(statistics.median(run[k] for run in runs) for k in range(2))
+        name: tuple(statistics.median(run[k] for run in runs) for k in range(4))
         for name, runs in results.items()
     }
     print(
@@ -176,10 +210,15 @@ def main() -> None:
         f"{SIZE[0]}x{SIZE[1]} px, median of {args.rounds} rounds"
     )
     print(
-        f"  border vertices drawn: limes {results['ours'][0][2]:,} (simplified for this zoom, "
-        f"within a pixel), raw {results['raw'][0][2]:,} (all)"
+        f"  border vertices drawn: limes {results['ours'][0][4]:,} (simplified for this zoom, "
+        f"within a pixel), raw {results['raw'][0][4]:,} (all)"
     )
-    for label, k in (("first paint", 0), ("repaint after a pan", 1)):
+    for label, k in (
+        ("first paint", 0),
+        ("repaint after a pan", 1),
+        ("zoom to a sector: step", 2),
+        ("  slowest step", 3),
+    ):
         mine, base = medians["ours"][k], medians["raw"][k]
         print(
             f"  {label:<22} limes {mine * 1000:7.1f} ms   raw pyqtgraph {base * 1000:7.1f} ms"

@@ -168,6 +168,7 @@ class Jurisdiction:
         else:
             self._a = self._b = np.empty((0, 2))
             self._segment_line = np.empty(0, dtype=int)
+        self._previous, self._next = _neighbours(self._a, self._b, self._segment_line)
         self._a_xy = np.stack(_MERCATOR.forward(self._a[:, 0], self._a[:, 1]), 1)
         self._b_xy = np.stack(_MERCATOR.forward(self._b[:, 0], self._b[:, 1]), 1)
         self._segment_tree = shapely.STRtree(
@@ -227,9 +228,35 @@ class Jurisdiction:
         _, _, metres = _GEOD.inv(lon[point], lat[point], closest[:, 0], closest[:, 1])
         km[point] = np.asarray(metres) / 1000.0
         best[point] = segment
-        ab, ap = b - a, here - a
-        left[point] = ab[:, 0] * ap[:, 1] - ab[:, 1] * ap[:, 0] > 0
+        left[point] = self._left_of(here, segment, t)
         return km, best, left
+
+    def _left_of(self, here: Floats, segment: NDArray[np.int64], t: Floats) -> NDArray[np.bool_]:
+        """Whether each point lies left of the line, near its nearest segment.
+
+        Where the nearest point is a vertex the segment shares with its neighbour (at a bend,
+        every point beyond the outer corner), one segment alone can say the wrong side: there
+        the corner decides. Turning left, the left side is the inside of the corner (left of
+        both segments); turning right, it is the outside (left of either).
+        """
+        a, b = self._a_xy[segment], self._b_xy[segment]
+        left = _cross(b - a, here - a) > 0
+        for at_vertex, neighbour, starts_there in (
+            (t <= 0.0, self._previous, True),
+            (t >= 1.0, self._next, False),
+        ):
+            rows = np.flatnonzero(at_vertex & (neighbour[segment] >= 0))
+            if not len(rows):
+                continue
+            seg, other = segment[rows], neighbour[segment[rows]]
+            incoming, outgoing = (other, seg) if starts_there else (seg, other)
+            a1, v, b2 = self._a_xy[incoming], self._b_xy[incoming], self._b_xy[outgoing]
+            p = here[rows]
+            left_1 = _cross(v - a1, p - a1) > 0
+            left_2 = _cross(b2 - v, p - v) > 0
+            turns_left = _cross(v - a1, b2 - v) > 0
+            left[rows] = np.where(turns_left, left_1 & left_2, left_1 | left_2)
+        return left
 
 
 def _first_containing(
@@ -261,6 +288,29 @@ def _first_containing(
 def _prepared_tree(polygons: list) -> shapely.STRtree:
     shapely.prepare(polygons)
     return shapely.STRtree(polygons)
+
+
+def _neighbours(
+    a: Floats, b: Floats, line: NDArray[np.int64]
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Per segment, the segment of the same line that ends where it starts (previous) and the
+    one that starts where it ends (next); -1 where none does. Paths of a line may be stored
+    in any order, so they are matched by their shared vertex, not by position."""
+    count = len(a)
+    keys = np.concatenate([np.column_stack([line, a]), np.column_stack([line, b])])
+    _, vertex = np.unique(keys, axis=0, return_inverse=True)
+    vertex = vertex.reshape(-1)
+    start, end = vertex[:count], vertex[count:]
+    starting_at = np.full(int(vertex.max(initial=-1)) + 1, -1, dtype=np.int64)
+    ending_at = starting_at.copy()
+    starting_at[start] = np.arange(count)
+    ending_at[end] = np.arange(count)
+    previous, following = ending_at[start], starting_at[end]
+    return previous, following
+
+
+def _cross(u: Floats, v: Floats) -> Floats:
+    return u[:, 0] * v[:, 1] - u[:, 1] * v[:, 0]
 
 
 def _fraction_along(p: Floats, a: Floats, b: Floats) -> Floats:

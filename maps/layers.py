@@ -76,3 +76,24 @@ class LayerStack:
             raise ValueError(f"layer {name!r} is part of the map and cannot be removed")
         self.layers = [layer for layer in self.layers if layer.name != name]
         self.changed.emit()
+
+    def restore(self, saved: list[LayerState]) -> None:
+        """Visibility, opacity and order as saved, for the layers there are now.
+
+        A layer the saved state does not know (new in this version, a basemap configured
+        since) keeps its place just above the layer it was above.
+        """
+        known = {state.name: state for state in saved}
+        rank = {state.name: number for number, state in enumerate(saved)}
+        keys, last = [], -1.0
+        for number, layer in enumerate(self.layers):
+            if layer.name in known:
+                layer.visible = known[layer.name].visible
+                layer.opacity = known[layer.name].opacity
+                last = float(rank[layer.name])
+                keys.append((last, number))
+            else:
+                keys.append((last + 0.5, number))
+        order = sorted(range(len(self.layers)), key=lambda k: keys[k])
+        self.layers = [self.layers[k] for k in order]
+        self.changed.emit()

@@ -18,6 +18,14 @@ class SectorIndex:
         geometries = [shape(sector.geometry) for sector in self.sectors]
         shapely.prepare(geometries)
         self._tree = shapely.STRtree(geometries)
+        self._geometries = geometries
+
+    def bounds(self) -> tuple[float, float, float, float] | None:
+        """(lon_min, lat_min, lon_max, lat_max) of every sector together; None without any."""
+        if not self._geometries:
+            return None
+        lon_min, lat_min, lon_max, lat_max = shapely.total_bounds(self._geometries).tolist()
+        return lon_min, lat_min, lon_max, lat_max
 
     def at(self, lon: float, lat: float) -> Sector | None:
         """The sector containing the point (the highest impact where sectors overlap)."""

@@ -2,9 +2,14 @@
 
 Nothing here is a dialog. A new alert goes to the top of the list (with its UTC time), and its
 item flashes on the map; clicking an alert centres the map on it and selects the incident.
+Given the store's :class:`~app.store.alert_log.AlertLog`, the list is kept across restarts:
+every alert is written to it (on the writer thread) and the uncleared ones are listed again
+when the window opens.
 """
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 import numpy as np
 from PySide6.QtCore import QObject, Qt, Signal
@@ -22,6 +27,7 @@ from PySide6.QtWidgets import (
 from app.settings import AlertSettings
 from app.store import Store
 from app.store import queries as q
+from app.store.alert_log import AlertLog, AlertRecord
 from app.store.feed import ChangeSet
 from maps.alerts import MAX_SINGLE_ALERTS, PATROL_OUTSIDE, SUMMARY, Alert, AlertRules
 from widgets.incident_placements import IncidentPlacements
@@ -84,8 +90,9 @@ class AlertPanel(QWidget):
 
     alert_activated = Signal(object)  # the Alert
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, log: AlertLog | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._log = log
         self.list = QListWidget()
         self.list.setWordWrap(True)
         self.list.setAlternatingRowColors(True)
@@ -103,9 +110,34 @@ class AlertPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
         layout.addWidget(self.list, 1)
+        if log is not None:
+            for record in log.listed():
+                self._list(_alert_of(record))
 
     def add(self, alert: Alert) -> None:
-        item = QListWidgetItem(f"{alert.raised_at:%H:%M:%S}Z  {alert.text}")
+        """List a new alert (kept in the log, if there is one)."""
+        if self._restated(alert):
+            return
+        self._list(alert)
+        if self._log is not None:
+            self._log.append([_record_of(alert)])
+
+    def _restated(self, alert: Alert) -> bool:
+        """Whether the newest alert about the same record already says exactly this.
+
+        The rules raise a patrol outside its sector once per departure, but a restart forgets
+        the departure: the same words again would only be noise.
+        """
+        for listed in self.alerts():
+            if (listed.kind, listed.record_id) == (alert.kind, alert.record_id):
+                return bool(alert.record_id) and listed.text == alert.text
+        return False
+
+    def _list(self, alert: Alert) -> None:
+        # An alert from an earlier day (kept across a restart) says which day.
+        today = alert.raised_at.date() == datetime.now(UTC).date()
+        when = f"{alert.raised_at:%H:%M:%S}Z" if today else f"{alert.raised_at:%d %b %H:%M}Z"
+        item = QListWidgetItem(f"{when}  {alert.text}")
         item.setData(Qt.ItemDataRole.UserRole, alert)
         item.setForeground(QBrush(QColor(KIND_COLORS.get(alert.kind, INCIDENT_COLOR))))
         item.setToolTip(alert.text)
@@ -121,6 +153,8 @@ class AlertPanel(QWidget):
     def clear(self) -> None:
         self.list.clear()
         self._update_count()
+        if self._log is not None:
+            self._log.clear()
 
     def _update_count(self) -> None:
         count = self.list.count()
@@ -128,3 +162,18 @@ class AlertPanel(QWidget):
 
     def _on_item(self, item: QListWidgetItem) -> None:
         self.alert_activated.emit(item.data(Qt.ItemDataRole.UserRole))
+
+
+def _record_of(alert: Alert) -> AlertRecord:
+    raised_ms = int(alert.raised_at.timestamp() * 1000)
+    return AlertRecord(
+        raised_ms, alert.kind, alert.text, alert.record_kind, alert.record_id, alert.lon, alert.lat
+    )
+
+
+def _alert_of(record: AlertRecord) -> Alert:
+    raised_at = datetime.fromtimestamp(record.raised_at_ms / 1000, UTC)
+    return Alert(
+        record.kind, record.text, record.record_kind, record.record_id, record.lon, record.lat,
+        raised_at,
+    )  # fmt: skip

@@ -2,14 +2,16 @@
 
 It edits the view's :class:`~maps.layers.LayerStack`; the view applies it. A file that cannot
 be used is refused with the reason shown in the panel (file and feature named), and the map
-is left exactly as it was.
+is left exactly as it was. Given a :class:`~maps.layer_folder.LayerFolder`, imported layers
+and every layer's visibility, opacity and order are kept for the next run.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -23,18 +25,23 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import LimesError
+from maps.layer_folder import LayerFolder
 from maps.overlay import load_overlay
 from widgets.map_view import MapView
 
 FILE_FILTER = "Map layers (*.geojson *.json *.kml);;All files (*)"
+SAVE_AFTER_MS = 300  # an opacity drag is saved once it stops
 
 
 class LayerPanel(QWidget):
     layer_imported = Signal(str)  # the new layer's name
 
-    def __init__(self, view: MapView, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, view: MapView, folder: LayerFolder | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self._view = view
+        self._folder = folder
         self.list = QListWidget()
         self.list.itemChanged.connect(self._on_item_changed)
         self.list.currentItemChanged.connect(lambda *_: self._show_current())
@@ -69,7 +76,48 @@ class LayerPanel(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.message)
         view.layers.changed.connect(self._refill)
+        self._save_timer = QTimer(self)
+        self._save_timer.setSingleShot(True)
+        self._save_timer.setInterval(SAVE_AFTER_MS)
+        self._save_timer.timeout.connect(self.save)
+        if folder is not None:
+            self._restore(folder)
+            view.layers.changed.connect(self._schedule_save)
         self._refill()
+
+    # -- kept between runs -----------------------------------------------------------------
+
+    def _restore(self, folder: LayerFolder) -> None:
+        """The layers of the last run: imported files read again, then every layer's state."""
+        problems = []
+        try:
+            saved = folder.load()
+        except LimesError as error:
+            self._say(str(error), error=True)
+            return
+        for name, path in saved.files.items():
+            try:
+                overlay = dataclasses.replace(load_overlay(path), name=name)
+                self._view.add_overlay(overlay)
+            except LimesError as error:
+                folder.forget(name)
+                problems.append(f"Layer {name} not restored: {error}")
+        self._view.layers.restore(saved.states)
+        if problems:
+            self._say(" ".join(problems), error=True)
+
+    def _schedule_save(self) -> None:
+        self._save_timer.start()
+
+    def save(self) -> None:
+        """Write the layers' state now (else it is written shortly after each change)."""
+        self._save_timer.stop()
+        if self._folder is None:
+            return
+        try:
+            self._folder.save(self._view.layers)
+        except OSError as error:
+            self._say(f"{self._folder.path}: the layers cannot be kept ({error})", error=True)
 
     # -- the list mirrors the stack, top layer first ------------------------------------------
 
@@ -129,6 +177,9 @@ class LayerPanel(QWidget):
         name = self._current_name()
         if name and self._view.layers[name].imported:
             self._view.remove_layer(name)
+            if self._folder is not None:
+                self._folder.forget(name)
+                self.save()
             self._say(f"Removed layer {name}.")
 
     def _choose_file(self) -> None:
@@ -146,6 +197,12 @@ class LayerPanel(QWidget):
             return None
         self.select(name)
         self._say(f"Imported {Path(path).name} as layer {name} ({len(overlay.features)} features).")
+        if self._folder is not None:
+            try:
+                self._folder.keep(path, name)
+                self.save()
+            except LimesError as error:  # shown now; it only will not come back next run
+                self._say(f"Imported as layer {name}, but {error}", error=True)
         self.layer_imported.emit(name)
         return name
 

@@ -21,9 +21,11 @@ from PySide6.QtWidgets import (
 from app.settings import Settings, data_dir
 from app.store import Store
 from app.store import queries as q
+from app.store.alert_log import AlertLog
 from app.store.digest import picture_digest
 from app.store.feed import ChangeSet
 from maps.describe import placement_fields, placement_text
+from maps.layer_folder import LayerFolder
 from widgets.alerts_panel import AlertMonitor, AlertPanel
 from widgets.background import BackgroundReads
 from widgets.bridge import StoreBridge
@@ -98,7 +100,7 @@ class MainWindow(QMainWindow):
         self.splitDockWidget(self.timeline_dock, self.details_dock, Qt.Orientation.Horizontal)
         self.tabifyDockWidget(self.timeline_dock, self.board_dock)
         self.timeline_dock.raise_()
-        self.alert_panel = AlertPanel()
+        self.alert_panel = AlertPanel(AlertLog(store))  # kept across restarts
         self.alerts_dock = self._dock(
             "Alerts", self.alert_panel, Qt.DockWidgetArea.TopDockWidgetArea
         )
@@ -112,7 +114,7 @@ class MainWindow(QMainWindow):
             )
             self.tabifyDockWidget(self.alerts_dock, self.partners_dock)
             self._build_link_menu(node)
-        self.layer_panel = LayerPanel(self.map_panel.view)
+        self.layer_panel = LayerPanel(self.map_panel.view, LayerFolder(data_dir() / "layers"))
         self.layers_dock = self._dock(
             "Layers", self.layer_panel, Qt.DockWidgetArea.TopDockWidgetArea
         )
@@ -369,6 +371,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self.save_layout()
+        self.layer_panel.save()
         self.timeline.end_replay()
         super().closeEvent(event)
 

@@ -52,6 +52,9 @@ IOM_CREDIT = (
     "Humanitarian incidents: IOM's Missing Migrants Project (missingmigrants.iom.int), CC BY 4.0"
 )
 
+# Around the sectors' extent when the map opens on the operation area (a fraction of its size).
+OPERATION_AREA_PADDING = 0.04
+
 
 class MapPanel(QWidget):
     incident_clicked = Signal(str)
@@ -131,6 +134,8 @@ class MapPanel(QWidget):
         self.reload()
         if region is not None:
             self.view.show_region(*region)
+        else:
+            self.show_operation_area()
         self.view.incident_clicked.connect(self.incident_clicked)
         self.view.patrol_clicked.connect(self.patrol_clicked)
         self.view.cursor_moved.connect(self._on_cursor_moved)
@@ -195,6 +200,17 @@ class MapPanel(QWidget):
                     self.view.set_tracks(self._tracks(connection))
         if changes.ids("incident"):
             self._changed.add(changes.ids("incident"))
+
+    def show_operation_area(self) -> bool:
+        """Fit the sectors (the area the center watches) in the view, with a small margin.
+
+        Returns False, leaving the view as it is, when there are no sectors yet.
+        """
+        bounds = self._sector_index.bounds()
+        if bounds is None:
+            return False
+        self.view.show_region(*bounds, padding=OPERATION_AREA_PADDING)
+        return True
 
     def _set_sectors(self, sectors: list[Sector]) -> None:
         self.view.set_sectors(sectors)

@@ -29,6 +29,7 @@ from maps.projection import Projection
 from maps.render.basemap import SEA, CountryFillRenderer
 from maps.render.borders import BorderRenderer
 from maps.render.incidents import IncidentRenderer
+from maps.render.label_layout import LabelLayout
 from maps.render.layer_group import LayerGroup
 from maps.render.legend import MapLegend
 from maps.render.overlay import draw_overlay
@@ -101,6 +102,13 @@ class MapView(pg.PlotWidget):
         self.legend = MapLegend(self.view)
         self.legend.setVisible(False)
         self._sector_levels: list[ImpactLevel] = []
+        # Call signs first, then sector names where they still fit; none under the legend.
+        self.labels = LabelLayout(self.view)
+        self.labels.add_labels(self.patrols.map_labels)
+        self.labels.add_labels(self.sectors.map_labels)
+        self.labels.add_markers(self.patrols.markers)
+        self.labels.add_boxes(self._legend_box)
+        self.legend.toggled.connect(self.labels.schedule)
 
         self.attribution = pg.LabelItem(ATTRIBUTION, size="7pt", color="#5f6b73")
         self.attribution.setParentItem(self.view)
@@ -151,6 +159,7 @@ class MapView(pg.PlotWidget):
     def set_sectors(self, sectors: Iterable[Sector]) -> None:
         sectors = [sector for sector in sectors if not sector.deleted]
         self.sectors.set_sectors(sectors, self.projection)
+        self.labels.schedule()
         # The whole scale is listed as soon as there are sectors: an operator reads the level
         # of a fill against all four, not against the ones that happen to be on the map.
         self._sector_levels = list(ImpactLevel) if sectors else []
@@ -194,7 +203,7 @@ class MapView(pg.PlotWidget):
 
     def set_patrols(self, patrols: Iterable[Patrol]) -> None:
         self.patrols.set_patrols(patrols, self.projection)
-        self._refresh_legend()
+        self._refresh_legend()  # and the labels
 
     def _refresh_legend(self) -> None:
         self.legend.set_contents(
@@ -202,6 +211,10 @@ class MapView(pg.PlotWidget):
             categories=self.incidents.categories(),
             patrol_statuses=self.patrols.statuses(),
         )
+        self.labels.schedule()  # the legend may have grown over a label
+
+    def _legend_box(self) -> list[QtCore.QRectF]:
+        return [self.legend.sceneBoundingRect()] if self.legend.isVisible() else []
 
     # -- layers --------------------------------------------------------------------------------
 

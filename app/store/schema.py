@@ -30,7 +30,7 @@ metadata = MetaData()
 
 # The ops that write a patrol's crew, few among a patrol's many position reports: read in
 # full when the roster opens (app/crew_versions.py). A query must repeat this text to use
-# its partial index (migration 0004).
+# its partial index (migration 0005).
 CREW_OPS = "kind = 'patrol' AND instr(fields, '\"crew\"') > 0"
 
 ops = Table(
@@ -85,6 +85,23 @@ release_changes = Table(
     Column("kind", Text, nullable=False),
     Column("record_id", Text, nullable=False),
     Column("before", Text, nullable=True),  # releasability before the change (JSON), or NULL
+)
+
+# This center's alerts, an operational log of its own: never replicated, not in the digest.
+# "Clear" in the alert list stamps ``cleared_at``; the rows stay (migration 0005).
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("raised_at", Integer, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("record_kind", Text, nullable=False, server_default=""),
+    Column("record_id", Text, nullable=False, server_default=""),
+    Column("lon", Float, nullable=True),
+    Column("lat", Float, nullable=True),
+    Column("cleared_at", Integer, nullable=True),
+    Index("ix_alerts_raised_at", "raised_at"),
 )
 
 _COLUMN_TYPES = {

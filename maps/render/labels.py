@@ -17,6 +17,19 @@ class OffsetTextItem(pg.TextItem):
         self._pixel_offset = QtCore.QPointF(*pixel_offset)
         self.updateTextPos()
 
+    @property
+    def pixel_offset(self) -> tuple[float, float]:
+        return self._pixel_offset.x(), self._pixel_offset.y()
+
+    def set_pixel_offset(self, dx: float, dy: float) -> None:
+        self._pixel_offset = QtCore.QPointF(dx, dy)
+        self.updateTextPos()
+
+    def pixel_size(self) -> tuple[float, float]:
+        """Width and height of the text on screen (the item ignores the view's zoom)."""
+        rect = self.textItem.boundingRect()
+        return rect.width(), rect.height()
+
     def updateTextPos(self) -> None:
         super().updateTextPos()
         offset = getattr(self, "_pixel_offset", None)  # None while TextItem.__init__ runs

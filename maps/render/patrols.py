@@ -16,6 +16,7 @@ from app.domain import Patrol
 from app.values import PatrolStatus
 from maps.geography import lines_to_nan_xy
 from maps.projection import Projection
+from maps.render.label_layout import MapLabel
 from maps.render.labels import OffsetTextItem
 
 _STATUS_COLORS = {
@@ -29,9 +30,11 @@ _STATUS_COLORS = {
 PATROL_SYMBOL = "s"
 PATROL_SIZE = 13.0
 PATROL_OUTLINE = "#1b1f24"
+LABEL_CLEARANCE = PATROL_SIZE / 2 + 3  # pixels between a square's centre and its call sign
 
-# Call signs are hidden when zoomed out past this many display units (metres) per pixel:
-# neighbouring patrols' labels would pile up on each other.
+# Call signs are left out when zoomed out past this many display units (metres) per pixel:
+# neighbouring patrols' labels would pile up on each other. Closer in, the map's label layout
+# places each beside its square where it covers no other label.
 LABEL_MAX_UNITS_PER_PIXEL = 800.0
 
 Z_TRACKS = 39
@@ -72,9 +75,9 @@ class PatrolRenderer:
         for item in (self.track_curve, self.track_dots):
             item.setZValue(Z_TRACKS)
             view.addItem(item, ignoreBounds=True)
-        self.labels: list[pg.TextItem] = []
+        self.labels: list[OffsetTextItem] = []
+        self._positions: list[tuple[float, float]] = []  # view coordinates, as the labels
         self._statuses: list[PatrolStatus] = []
-        view.sigTransformChanged.connect(self._on_view_transform_changed)
 
     def statuses(self) -> list[PatrolStatus]:
         """Statuses of the patrols drawn, in CAD order (for a legend)."""
@@ -91,6 +94,7 @@ class PatrolRenderer:
         for label in self.labels:
             self._view.removeItem(label)
         self.labels = []
+        self._positions = []
         self._statuses = [patrol.status for patrol in placed]
         if not placed:
             self.scatter.clear()
@@ -108,15 +112,16 @@ class PatrolRenderer:
                 patrol.call_sign,
                 color=PATROL_OUTLINE,
                 fill=pg.mkBrush(255, 255, 255, 200),
-                anchor=(0.0, 0.5),
-                pixel_offset=(PATROL_SIZE / 2 + 3, 0.0),  # just right of the square
+                anchor=(0.0, 0.0),
             )
             label.setFont(font)
+            _, height = label.pixel_size()
+            label.set_pixel_offset(LABEL_CLEARANCE, -height / 2)  # right of the square
             label.setPos(px, py)
             label.setZValue(Z_PATROL_LABELS)
             self._view.addItem(label, ignoreBounds=True)
             self.labels.append(label)
-        self._on_view_transform_changed()
+            self._positions.append((px, py))
 
     def set_tracks(
         self, tracks: dict[str, list[tuple[int, float, float]]], projection: Projection
@@ -143,8 +148,14 @@ class PatrolRenderer:
         self.set_patrols((), Projection())
         self.set_tracks({}, Projection())
 
-    def _on_view_transform_changed(self, *_: object) -> None:
-        units_per_pixel, _ = self._view.viewPixelSize()
-        show = 0 < units_per_pixel <= LABEL_MAX_UNITS_PER_PIXEL
-        for label in self.labels:
-            label.setVisible(show)
+    def map_labels(self, units_per_pixel: float) -> list[MapLabel]:
+        """Call signs for the label layout, beside their squares, when zoomed in enough."""
+        wanted = units_per_pixel <= LABEL_MAX_UNITS_PER_PIXEL
+        return [
+            MapLabel(label, [position], clearance=LABEL_CLEARANCE, wanted=wanted)
+            for label, position in zip(self.labels, self._positions, strict=True)
+        ]
+
+    def markers(self) -> list[tuple[float, float, float]]:
+        """Where the squares are (view x, y, radius in pixels): no label may cover one."""
+        return [(x, y, PATROL_SIZE / 2 + 1) for x, y in self._positions]

@@ -16,7 +16,10 @@ from shapely.geometry.base import BaseGeometry
 from app.domain import Sector
 from app.values import ImpactLevel
 from maps.geography import polygons_to_nan_xy
+from maps.label_placement import ON_AREA
 from maps.projection import Projection
+from maps.render.label_layout import MapLabel
+from maps.render.labels import OffsetTextItem
 
 _LEVEL_COLORS = {
     ImpactLevel.LOW: "#4caf50",
@@ -25,8 +28,11 @@ _LEVEL_COLORS = {
     ImpactLevel.CRITICAL: "#b71c1c",
 }
 FILL_ALPHA = 80  # of 255: the land and the border line stay visible through a sector
-# A sector's name is shown once the sector spans this many pixels across on screen.
+# A sector's name is shown once the sector spans this many pixels across on screen (and the
+# label layout finds it a free place; else its name is in the hover text).
 LABEL_MIN_PIXELS = 70
+# Where along a sector its name may go: the top first, then slices of it along its length.
+LABEL_SLICES = 4
 
 Z_SECTORS = 10
 Z_SECTOR_LABELS = 60
@@ -60,17 +66,16 @@ class SectorRenderer:
             item.setZValue(Z_SECTORS + rank)  # higher levels on top where sectors overlap
             view.addItem(item)
             self._level_items[level] = item
-        # (label, projected width, projected height) per sector
-        self._labels: list[tuple[pg.TextItem, float, float]] = []
-        view.sigTransformChanged.connect(self._on_view_transform_changed)
+        # (label, projected width, projected height, anchors in view coordinates) per sector
+        self._labels: list[tuple[OffsetTextItem, float, float, list[tuple[float, float]]]] = []
 
     @property
     def level_items(self) -> dict[ImpactLevel, QtWidgets.QGraphicsPathItem]:
         return dict(self._level_items)
 
     @property
-    def labels(self) -> list[pg.TextItem]:
-        return [label for label, _, _ in self._labels]
+    def labels(self) -> list[OffsetTextItem]:
+        return [label for label, *_ in self._labels]
 
     def set_sectors(self, sectors: Iterable[Sector], projection: Projection) -> None:
         """Replace all sectors; deleted ones are not drawn."""
@@ -87,7 +92,6 @@ class SectorRenderer:
             path = pg.arrayToQPath(x, y, connect="finite") if len(x) else QtGui.QPainterPath()
             path.setFillRule(QtGui.Qt.FillRule.OddEvenFill)
             self._level_items[level].setPath(path)
-        self._on_view_transform_changed()
 
     def clear(self) -> None:
         self._clear_labels()
@@ -95,33 +99,62 @@ class SectorRenderer:
             item.setPath(QtGui.QPainterPath())
 
     def _add_label(self, sector: Sector, geometry: BaseGeometry, projection: Projection) -> None:
-        # The name goes near the top of the sector, inside it, leaving its middle to patrols.
         min_lon, min_lat, max_lon, max_lat = geometry.bounds
-        top = shapely.clip_by_rect(
-            geometry, min_lon, max_lat - 0.2 * (max_lat - min_lat), max_lon, max_lat
-        )
-        anchor = shapely.point_on_surface(geometry if top.is_empty else top)
-        x, y = projection.forward_point(anchor.x, anchor.y)
+        anchors = [projection.forward_point(point.x, point.y) for point in _label_anchors(geometry)]
         x0, y0 = projection.forward_point(min_lon, min_lat)
         x1, y1 = projection.forward_point(max_lon, max_lat)
-        label = pg.TextItem(sector.name, color="#263238", anchor=(0.5, 0.5))
+        # A light backing keeps the name readable where it crosses the border line.
+        label = OffsetTextItem(
+            sector.name, color="#263238", fill=pg.mkBrush(255, 255, 255, 150), anchor=(0.0, 0.0)
+        )
         font = QtGui.QFont()
         font.setPointSizeF(8.5)
         font.setBold(True)
         label.setFont(font)
-        label.setPos(x, y)
+        width, height = label.pixel_size()
+        label.set_pixel_offset(-width / 2, -height / 2)
+        label.setPos(*anchors[0])
         label.setZValue(Z_SECTOR_LABELS)
         self._label_view.addItem(label, ignoreBounds=True)
-        self._labels.append((label, abs(x1 - x0), abs(y1 - y0)))
+        self._labels.append((label, abs(x1 - x0), abs(y1 - y0), anchors))
 
     def _clear_labels(self) -> None:
-        for label, _, _ in self._labels:
+        for label, *_ in self._labels:
             self._label_view.removeItem(label)
         self._labels = []
 
-    def _on_view_transform_changed(self, *_: object) -> None:
-        pixel_w, pixel_h = self._view.viewPixelSize()
-        if not pixel_w or not pixel_h:
-            return
-        for label, width, height in self._labels:
-            label.setVisible(max(width / pixel_w, height / pixel_h) >= LABEL_MIN_PIXELS)
+    def map_labels(self, units_per_pixel: float) -> list[MapLabel]:
+        """Sector names for the label layout, for sectors big enough on screen to name."""
+        return [
+            MapLabel(
+                label,
+                anchors,
+                offsets=ON_AREA,
+                wanted=max(width, height) / units_per_pixel >= LABEL_MIN_PIXELS,
+            )
+            for label, width, height, anchors in self._labels
+        ]
+
+
+def _label_anchors(geometry: BaseGeometry) -> list[shapely.Point]:
+    """Places inside a sector for its name: near its top (leaving the middle to patrols), then
+    its middle, then the middle of each slice across its longer side."""
+    min_lon, min_lat, max_lon, max_lat = geometry.bounds
+    top = shapely.clip_by_rect(
+        geometry, min_lon, max_lat - 0.2 * (max_lat - min_lat), max_lon, max_lat
+    )
+    anchors = [shapely.point_on_surface(geometry if top.is_empty else top)]
+    anchors.append(shapely.point_on_surface(geometry))
+    tall = (max_lat - min_lat) >= (max_lon - min_lon)
+    for number in range(LABEL_SLICES):
+        low, high = number / LABEL_SLICES, (number + 1) / LABEL_SLICES
+        if tall:
+            rect = (min_lon, min_lat + low * (max_lat - min_lat), max_lon,
+                    min_lat + high * (max_lat - min_lat))  # fmt: skip
+        else:
+            rect = (min_lon + low * (max_lon - min_lon), min_lat,
+                    min_lon + high * (max_lon - min_lon), max_lat)  # fmt: skip
+        piece = shapely.clip_by_rect(geometry, *rect)
+        if not piece.is_empty:
+            anchors.append(shapely.point_on_surface(piece))
+    return anchors

@@ -11,7 +11,10 @@ from maps.alerts import NEAR_BORDER, PATROL_OUTSIDE
 from tests.factories import incident_fields
 from tests.qt.test_main_window import demo_store, window  # noqa: F401  -- shared fixtures
 
-KASTANIES = (26.4814, 41.6472)  # on the Evros, under a kilometre from the line
+KASTANIES = (
+    26.4814,
+    41.6472,
+)  # the village: under a kilometre from the 1:10m line (on its Turkish side, see README "Scale")
 
 
 @pytest.fixture
@@ -72,3 +75,45 @@ def test_a_patrol_leaving_its_sector_raises_an_alert(qtbot, ready_window, demo_s
     )  # fmt: skip
     main.alert_panel.clear()
     assert main.alert_panel.alerts() == []
+
+
+def test_alerts_are_kept_across_a_restart_and_clear_keeps_the_log(qtbot, tmp_path):
+    from app.store import Store
+    from app.store.alert_log import AlertLog
+    from maps.alerts import Alert
+    from widgets.alerts_panel import AlertPanel
+
+    path = tmp_path / "center.sqlite3"
+    with Store(path, "GR-ORE") as store:
+        panel = AlertPanel(AlertLog(store))
+        qtbot.addWidget(panel)
+        panel.add(Alert(NEAR_BORDER, "New crossing — 300 m from the border", "incident", "i1",
+                        26.48, 41.65))  # fmt: skip
+        panel.add(Alert(PATROL_OUTSIDE, "Patrol EVROS-11 is 2.0 km outside its sector",
+                        "patrol", "p1", 26.3, 41.7))  # fmt: skip
+        before = panel.alerts()
+    with Store(path, "GR-ORE") as store:  # the window opens again on the same file
+        again = AlertPanel(AlertLog(store))
+        qtbot.addWidget(again)
+        after = again.alerts()
+        assert [(a.kind, a.text, a.record_id, a.lon, a.lat) for a in after] == [
+            (a.kind, a.text, a.record_id, a.lon, a.lat) for a in before
+        ]
+        assert [int(a.raised_at.timestamp() * 1000) for a in after] == [
+            int(a.raised_at.timestamp() * 1000) for a in before
+        ]
+        # the monitor forgets a patrol's departure on restart and says it again: listed once
+        again.add(Alert(PATROL_OUTSIDE, "Patrol EVROS-11 is 2.0 km outside its sector",
+                        "patrol", "p1", 26.3, 41.7))  # fmt: skip
+        assert len(again.alerts()) == 2
+        again.clear()
+        assert again.alerts() == []
+    with Store(path, "GR-ORE") as store:
+        cleared = AlertPanel(AlertLog(store))
+        qtbot.addWidget(cleared)
+        assert cleared.alerts() == []
+        with store.read() as connection:
+            kept = connection.exec_driver_sql(
+                "SELECT COUNT(*) FROM alerts WHERE cleared_at IS NOT NULL"
+            ).scalar()
+        assert kept == 2, "Clear empties the list, the log keeps what was raised"

@@ -89,3 +89,74 @@ def test_built_in_layers_cannot_be_removed(panel):
     widget, _ = panel
     widget.select(BORDERS)
     assert not widget.remove.isEnabled()
+
+
+def _kml(tmp_path, name="patrol-zone.kml"):
+    path = tmp_path / name
+    path.write_text(
+        '<?xml version="1.0"?><kml xmlns="http://www.opengis.net/kml/2.2"><Document>'
+        "<Placemark><name>Zone A</name><Polygon><outerBoundaryIs><LinearRing><coordinates>"
+        "26.3,41.3 26.6,41.3 26.6,41.6 26.3,41.6 26.3,41.3"
+        "</coordinates></LinearRing></outerBoundaryIs></Polygon></Placemark></Document></kml>"
+    )
+    return path
+
+
+def _reopen(qtbot, folder):
+    """A new map and layer panel on the same data folder: what the next run shows."""
+    from maps.layer_folder import LayerFolder
+
+    view = MapView()
+    qtbot.addWidget(view)
+    widget = LayerPanel(view, LayerFolder(folder))
+    qtbot.addWidget(widget)
+    return widget, view
+
+
+def test_imported_layers_and_layer_settings_come_back_after_a_restart(qtbot, tmp_path):
+    folder = tmp_path / "data" / "layers"
+    widget, view = _reopen(qtbot, folder)
+    poi = widget.import_file(_poi(tmp_path))
+    zone = widget.import_file(_kml(tmp_path))
+    widget.select(zone)
+    widget.opacity.setValue(35)
+    view.layers.move(zone, +2)  # over the incidents
+    widget.list.item(widget.names().index(BORDERS)).setCheckState(Qt.CheckState.Unchecked)
+    order = view.layers.names()
+    qtbot.waitUntil(lambda: (folder / "layers.json").is_file(), timeout=2000)
+    widget.save()  # as when the window closes
+    (tmp_path / "poi.geojson").unlink()  # the operator's originals may go: copies were kept
+
+    again, view2 = _reopen(qtbot, folder)
+    assert view2.layers.names() == order
+    assert view2.layers[zone].opacity == pytest.approx(0.35)
+    assert view2.groups[zone].opacity() == pytest.approx(0.35)
+    assert not view2.layers[BORDERS].visible
+    assert not view2.groups[BORDERS].isVisible()
+    assert view2.layers[poi].imported
+    assert view2.groups[poi].items_drawn(), "the points are drawn again"
+
+    again.select(poi)
+    again.remove.click()
+    _third, view3 = _reopen(qtbot, folder)
+    assert poi not in view3.layers
+    assert zone in view3.layers
+    assert sorted(p.name for p in folder.iterdir()) == ["layers.json", "patrol-zone.kml"]
+
+
+def test_a_saved_layer_that_no_longer_reads_is_named_and_the_rest_restored(qtbot, tmp_path):
+    folder = tmp_path / "layers"
+    widget, _view = _reopen(qtbot, folder)
+    poi = widget.import_file(_poi(tmp_path))
+    zone = widget.import_file(_kml(tmp_path))
+    widget.save()
+    (folder / "patrol-zone.kml").write_text("<kml><Placemark>")  # damaged on disk
+    again, view = _reopen(qtbot, folder)
+    assert poi in view.layers
+    assert zone not in view.layers
+    assert "Layer patrol-zone not restored" in again.message.text()
+    assert "patrol-zone.kml" in again.message.text()
+    (folder / "layers.json").write_text("{not json")
+    third, view3 = _reopen(qtbot, folder)
+    assert "layers.json: the saved map layers cannot be read" in third.message.text()
+    assert INCIDENTS in view3.layers  # the map opens with its own layers

@@ -199,7 +199,8 @@ def test_a_raster_basemap_from_mbtiles_draws_under_the_map(qtbot, store, tmp_pat
     widget.show()
     qtbot.waitExposed(widget)
     widget.view.show_region(*EVROS)
-    qtbot.waitUntil(lambda: bool(widget.view.raster.shown), timeout=3000)
+    raster = widget.view.raster
+    qtbot.waitUntil(lambda: bool(raster.shown) and not raster.pending, timeout=5000)
     assert BASEMAP in widget.view.layers
     assert widget.view.layers.position(BASEMAP) < widget.view.layers.position("Sectors")
     image = widget.view.grab().toImage()
@@ -222,3 +223,27 @@ def test_a_broken_mbtiles_file_leaves_the_vector_map_and_says_why(qtbot, store, 
     assert "broken.mbtiles: not an MBTiles file" in widget.basemap_problem
     assert "No raster basemap" in widget._credit.text()
     assert widget.view.countries.item.path().elementCount() > 0  # the land is still drawn
+
+
+def test_without_a_configured_region_the_map_opens_on_the_sectors(qtbot, store):
+    from app.domain import Sector
+    from app.values import ImpactLevel
+
+    ring = [[26.4, 41.4], [26.7, 41.4], [26.7, 41.6], [26.4, 41.6], [26.4, 41.4]]
+    sector = Sector(
+        id="s-ore", name="Evros-2 Orestiada", country="GRC", agency="Hellenic Police",
+        impact=ImpactLevel.MEDIUM, geometry={"type": "Polygon", "coordinates": [ring]},
+    )  # fmt: skip
+    store.commit([Change("sector", "s-ore", sector.to_fields())], "anna").result()
+    settings = load_settings(overrides={"node": {"center_id": "GR-ORE", "name": "Orestiada"}})
+    widget = MapPanel(store, settings)
+    qtbot.addWidget(widget)
+    widget.resize(800, 800)
+    widget.show()
+    qtbot.waitExposed(widget)
+    lon_min, lat_min, lon_max, lat_max = widget.view.visible_region()
+    assert lon_min < 26.4
+    assert lon_max > 26.7
+    assert lat_min < 41.4
+    assert lat_max > 41.6
+    assert lat_max - lat_min < 0.4, "the sector fills the map, with a margin"

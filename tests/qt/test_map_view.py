@@ -257,6 +257,41 @@ def test_legend_lists_what_is_on_the_map(map_view):
     assert map_view.legend.entries[:4] == [level.label for level in ImpactLevel]
 
 
+@QTEST_CLICK_NOISE
+def test_legend_is_compact_in_the_bottom_right_and_folds_to_one_line(map_view, qtbot):
+    map_view.set_sectors([Sector("s", "S", "GRC", "HP", ImpactLevel.LOW, _box(26, 41, 26.2, 41.2))])
+    map_view.set_incidents(
+        [f"i{n}" for n in range(len(Category))], [26.1] * len(Category), [41.0] * len(Category),
+        [c.value for c in Category], ["low"] * len(Category), ["reported"] * len(Category),
+    )  # fmt: skip
+    start = datetime(2026, 11, 21, 6, tzinfo=UTC)
+    map_view.set_patrols(
+        Patrol(f"p{n}", f"P{n}", ("o1",), "4x4", start, start + timedelta(hours=8), "s", status,
+               26.3, 41.3 + n / 10)
+        for n, status in enumerate((PatrolStatus.AVAILABLE, PatrolStatus.EN_ROUTE))
+    )  # fmt: skip
+    qtbot.wait(50)
+    legend = map_view.legend.sceneBoundingRect()
+    screen = map_view.view.sceneBoundingRect()
+    assert legend.right() > screen.right() - 30
+    assert legend.bottom() > screen.bottom() - 40
+    # every category listed, in two columns: no taller than the incident column and its title
+    assert legend.height() < (len(Category) + 3) * 15
+    open_area = legend.width() * legend.height()
+    title = map_view.legend._title
+    qtbot.mouseClick(
+        map_view.viewport(),
+        QtCore.Qt.MouseButton.LeftButton,
+        pos=map_view.mapFromScene(title.sceneBoundingRect().center()),
+    )
+    assert map_view.legend.collapsed
+    folded = map_view.legend.sceneBoundingRect()
+    assert folded.height() < 25
+    assert folded.width() * folded.height() < open_area / 8
+    map_view.legend.toggle()
+    assert map_view.legend.sceneBoundingRect().height() == pytest.approx(legend.height())
+
+
 def test_cursor_readout_gives_lon_lat(map_view, qtbot):
     x, y = map_view.projection.forward_point(26.4, 41.5)
     position = _view_to_widget(map_view, x, y)

@@ -58,8 +58,11 @@ def test_scenario_summary(seeded: tuple[Store, DemoScenario]) -> None:
     assert scenario.center_id == "GR-ORE"
     assert {p.id for p in scenario.partners} == {"BG-SVL", "TR-EDR"}
     lon_min, lat_min, lon_max, lat_max = scenario.region
-    assert lon_min < 26.0 < 28.0 < lon_max
+    assert lon_min < 26.1 < 28.0 < lon_max
     assert lat_min < 40.8 < 42.0 < lat_max
+    # The window opens on the sectors with a small margin, not on half of the Balkans.
+    assert lon_max - lon_min < 2.4
+    assert lat_max - lat_min < 1.8
     assert scenario.counts["iom_incidents"] == 186
     assert 50 <= scenario.counts["incidents"] <= 70
     assert any("IOM's Missing Migrants Project" in line for line in scenario.attribution)
@@ -261,3 +264,53 @@ def test_simulator_partner_steps_arrive_as_partner_ops(seeded: tuple[Store, Demo
         " AND kind = 'incident' AND fields NOT LIKE '%owner%'",
     )[0]["n"]
     assert new + changed > 0
+
+
+@pytest.fixture(scope="module")
+def shipped_jurisdiction():
+    from maps.geography import default_resources, load_border_lines, load_countries
+    from maps.jurisdiction import Jurisdiction
+
+    resources = default_resources()
+    return Jurisdiction(
+        load_countries(resources.countries), load_border_lines(resources.world_borders)
+    )
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_demo_incidents_lie_in_their_country_at_the_shipped_scale(seed, shipped_jurisdiction):
+    """The demo places every item by the shipped 1:10m line, so the map's own reckoning (the
+    same line) puts it where the story says: a 'crossing near Kastanies' on the Greek side,
+    even where the real river runs a few hundred metres off the generalised line."""
+    import random
+
+    from app.demo_incidents import generate_incidents
+
+    incidents = generate_incidents(load_borders(), NOW, random.Random(seed), {}, count=120)
+    lon = [incident.fields["lon"] for incident in incidents]
+    lat = [incident.fields["lat"] for incident in incidents]
+    placed = shipped_jurisdiction.locate(lon, lat)
+    wrong = [
+        (incident.fields["title"], incident.country, placed.country[k])
+        for k, incident in enumerate(incidents)
+        if placed.country[k] != incident.country
+    ]
+    assert wrong == []
+
+
+def test_demo_sectors_and_patrols_stay_on_their_side_of_the_shipped_line(
+    seeded: tuple[Store, DemoScenario], shipped_jurisdiction
+) -> None:
+    store, _ = seeded
+    sectors = {
+        r["id"]: (r["country"], shape(json.loads(r["geometry"])))
+        for r in rows(store, "SELECT id, country, geometry FROM sectors")
+    }
+    for sector_id, (country, polygon) in sectors.items():
+        inner = polygon.buffer(-0.002)  # off the shared edge with the line itself
+        coords = shapely.get_coordinates(inner)
+        placed = shipped_jurisdiction.locate(coords[:, 0], coords[:, 1])
+        assert set(placed.country) == {country}, sector_id
+    for patrol in rows(store, "SELECT id, sector_id, lon, lat FROM patrols"):
+        placed = shipped_jurisdiction.locate_point(patrol["lon"], patrol["lat"])
+        assert placed.country == sectors[patrol["sector_id"]][0], patrol["id"]

@@ -131,3 +131,42 @@ def test_empty_input_and_mismatched_lengths(jurisdiction):
     assert len(jurisdiction.locate([], [])) == 0
     with pytest.raises(ValueError, match="differ in length"):
         jurisdiction.locate([1.0, 2.0], [1.0])
+
+
+def test_beyond_the_outer_corner_of_a_bend_the_corner_decides_the_side(jurisdiction, world_lines):
+    # Near Feres the Evros bends sharply; this point's nearest point on the line is the vertex
+    # of the bend, where the segment listed first alone would put it in Türkiye.
+    placed = jurisdiction.locate_point(26.22951, 40.90213)
+    assert (placed.country, placed.across) == ("GRC", "TUR")
+    # Around every bend of the Greek-Turkish line, 150 m to 2 km out: the side is the one the
+    # line's own two sides (single-sided buffers in metres) say, wherever they do not overlap.
+    import shapely
+    from pyproj import Transformer
+    from shapely.geometry import MultiLineString
+
+    line = next(ln for ln in world_lines if {ln.country_a, ln.country_b} == {"GRC", "TUR"})
+    to_m = Transformer.from_crs("EPSG:4326", "EPSG:32635", always_xy=True)
+    to_deg = Transformer.from_crs("EPSG:32635", "EPSG:4326", always_xy=True)
+    local = shapely.transform(MultiLineString(line.coordinates), to_m.transform, interleaved=False)
+    parts = list(local.geoms)
+    left = shapely.union_all([part.buffer(3000, single_sided=True) for part in parts])
+    right = shapely.union_all([part.buffer(-3000, single_sided=True) for part in parts])
+    vertices = shapely.get_coordinates(local)
+    rng = np.random.default_rng(4)
+    angle = rng.uniform(0, 2 * np.pi, len(vertices) * 6)
+    radius = rng.uniform(150, 2000, len(angle))
+    x = np.repeat(vertices[:, 0], 6) + radius * np.cos(angle)
+    y = np.repeat(vertices[:, 1], 6) + radius * np.sin(angle)
+    points = shapely.points(x, y)
+    only_left = shapely.contains(left, points) & ~shapely.contains(right, points)
+    only_right = shapely.contains(right, points) & ~shapely.contains(left, points)
+    lon, lat = to_deg.transform(x, y)
+    placed = jurisdiction.locate(lon, lat)
+    orestiada = shapely.Point(to_m.transform(26.531, 41.503))
+    greek_left = left.contains(orestiada)
+    greek = only_left if greek_left else only_right
+    turkish = only_right if greek_left else only_left
+    assert greek.sum() > 200
+    assert turkish.sum() > 200
+    assert (placed.country[greek] == "GRC").all()
+    assert (placed.country[turkish] == "TUR").all()

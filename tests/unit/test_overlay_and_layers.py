@@ -94,3 +94,20 @@ def test_layer_stack_orders_hides_fades_and_names_uniquely():
     with pytest.raises(ValueError, match="part of the map"):
         stack.remove("Borders")
     assert len(seen) == 7
+
+
+def test_restoring_a_saved_stack_keeps_a_layer_it_did_not_know_in_its_place():
+    from maps.layers import LayerStack, LayerState
+
+    stack = LayerStack(["Countries", "Basemap tiles", "Sectors", "Incidents", "Patrols"])
+    saved = [
+        LayerState("Countries"),
+        LayerState("Incidents", visible=False),
+        LayerState("Sectors", opacity=0.3),
+        LayerState("Patrols"),
+        LayerState("Gone since", imported=True),
+    ]
+    stack.restore(saved)
+    assert stack.names() == ["Countries", "Basemap tiles", "Incidents", "Sectors", "Patrols"]
+    assert not stack["Incidents"].visible
+    assert stack["Sectors"].opacity == 0.3
