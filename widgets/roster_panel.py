@@ -5,6 +5,9 @@ drag on the board, an officer dropped on a crew, a status key) is previewed agai
 first. If it breaks a rule the commander is asked, naming each rule; nothing is saved unless
 confirmed. A rule is waived only by an override with a reason (recorded on the patrol, in the
 op-log, so it is in the audit trail).
+
+In replay the roster shows the picture at T (patrols, crews, statuses, sectors, time on shift
+reckoned at T) under a purple banner, and refuses every edit: the past is not edited.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from PySide6.QtWidgets import (
 from app import values as v
 from app.domain import Incident, Patrol
 from app.errors import LimesError
+from app.replay import PictureDatabase
 from app.roster_conflicts import crew_writers
 from app.roster_dispatch import rank_patrols
 from app.roster_rules import RosterLimits, Violation
@@ -45,6 +49,7 @@ from maps.geography import default_resources, load_countries
 from maps.sector_territory import sector_countries
 from widgets.dispatch_box import DispatchBox
 from widgets.patrol_table import PatrolTableModel, PatrolTableView
+from widgets.replay_banner import ReplayBanner
 from widgets.roster_dialogs import ask_override_reason, confirm_violations
 from widgets.shift_board import ShiftBoard, officer_mime
 
@@ -59,10 +64,13 @@ def _countries() -> list[Any]:
 
 
 def load_roster(
-    store: Store, settings: Settings, territory: dict[str, tuple[str, ...]] | None = None
+    store: Store | PictureDatabase,
+    settings: Settings,
+    territory: dict[str, tuple[str, ...]] | None = None,
 ) -> RosterState:
-    """The roster as the store holds it, with each sector's territory from the map's countries
-    (``territory``: those already known, kept when no sector changed)."""
+    """The roster as the store (or a replayed picture) holds it, with each sector's territory
+    from the map's countries (``territory``: those already known, kept when no sector
+    changed)."""
     with store.read() as connection:
         officers, patrols = q.officers(connection), q.patrols(connection)
         sectors, writers = q.sectors(connection), crew_writers(connection)
@@ -106,12 +114,16 @@ class RosterPanel(QWidget):
     def __init__(self, store: Store, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._store = store
+        self._source: Store | PictureDatabase = store  # the live store, or a replayed picture
+        self._replay_at: datetime | None = None
         self._settings = settings
         self._user = settings.user
         self._incident: Incident | None = None
         self.state = load_roster(store, settings)
 
+        self.replay_banner = ReplayBanner("read-only; live changes wait")
         self.patrol_model = PatrolTableModel(self)
+        self.patrol_model.clock = self._now
         self.patrol_view = PatrolTableView()
         self.patrol_view.setModel(self.patrol_model)
         self.patrol_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -161,6 +173,7 @@ class RosterPanel(QWidget):
         splitter.setSizes([230, 170, 170])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.replay_banner)
         layout.addWidget(splitter)
 
         self.board = ShiftBoard()
@@ -182,7 +195,9 @@ class RosterPanel(QWidget):
         self.patrol_view.selectionModel().currentRowChanged.connect(self._on_patrol_row)
         self.remove_button.clicked.connect(self._remove_selected_crew_member)
         self.violation_list.currentRowChanged.connect(
-            lambda row: self.override_button.setEnabled(row >= 0 and self._violation_at(row))
+            lambda row: self.override_button.setEnabled(
+                row >= 0 and self._violation_at(row) and not self.read_only
+            )
         )
         self.violation_list.itemDoubleClicked.connect(
             lambda item: self.select_patrol(item.data(Qt.ItemDataRole.UserRole).patrol_id)
@@ -195,13 +210,46 @@ class RosterPanel(QWidget):
 
     def reload(self, *, sectors_changed: bool = True) -> None:
         known = None if sectors_changed else self._territory()
-        self.state = load_roster(self._store, self._settings, known)
+        self.state = load_roster(self._source, self._settings, known)
         self._show_state()
+
+    # -- replay ----------------------------------------------------------------------------------
+
+    @property
+    def read_only(self) -> bool:
+        """In replay: the roster shows the past, which is not edited."""
+        return self._replay_at is not None
+
+    def _now(self) -> datetime:
+        """Now, or the replayed moment (time on shift, free officers, the board's now)."""
+        return self._replay_at or datetime.now(UTC)
+
+    def show_replay(
+        self, at_ms: int | None, picture: PictureDatabase | None, caption: str | None = None
+    ) -> None:
+        """Show the replayed ``picture`` at ``at_ms``, read-only, under ``caption``;
+        (None, None): live and editable again, with every change that arrived meanwhile."""
+        live = at_ms is None or picture is None
+        self._source = self._store if live else picture
+        self._replay_at = None if live else v.from_ms(at_ms)
+        self.replay_banner.show_caption(None if live else caption)
+        self.dispatch.setEnabled(live)
+        self.remove_button.setEnabled(live)
+        self.override_button.setEnabled(False)
+        self.board.setAcceptDrops(live)
+        self.reload()
+
+    def _refuse_in_replay(self) -> bool:
+        if self.read_only:
+            self.message.setText("Replay is on: the roster shows the past and cannot be edited.")
+        return self.read_only
 
     def _territory(self) -> dict[str, tuple[str, ...]]:
         return {s: self.state.validator.sector_countries(s) for s in self.state.sectors}
 
     def apply_changes(self, changes: ChangeSet) -> None:
+        if self.read_only:
+            return  # shown when replay ends: reload() then reads everything live
         if changes.ids("patrol") or changes.ids("officer") or changes.ids("sector"):
             self.reload(sectors_changed=bool(changes.ids("sector")))
 
@@ -209,7 +257,7 @@ class RosterPanel(QWidget):
         selected = self._selected_patrol_id()
         self.patrol_model.set_state(self.state)
         self.patrol_view.resizeColumnsToContents()
-        now = datetime.now(UTC)
+        now = self._now()
         start = now.replace(minute=0, second=0, microsecond=0) + timedelta(
             hours=self.board_offset_h - BOARD_BEFORE_H
         )
@@ -253,7 +301,7 @@ class RosterPanel(QWidget):
         if patrol is not None:
             start, end, besides = v.to_ms(patrol.shift_start), v.to_ms(patrol.shift_end), patrol.id
         else:
-            start = v.to_ms(datetime.now(UTC))
+            start = v.to_ms(self._now())
             end, besides = start + 1, ""
         rows = []
         for officer in self.state.officers.values():
@@ -278,7 +326,7 @@ class RosterPanel(QWidget):
 
     def _show_crew(self, patrol: Patrol | None) -> None:
         self.crew_list.clear()
-        self.remove_button.setEnabled(patrol is not None)
+        self.remove_button.setEnabled(patrol is not None and not self.read_only)
         if patrol is None:
             self.crew_label.setText("Crew (select a patrol)")
             return
@@ -325,6 +373,10 @@ class RosterPanel(QWidget):
 
     def _save(self, preview: Preview, what: str) -> bool:
         """Save a previewed edit; one that breaks a rule only if the commander confirms."""
+        if self._refuse_in_replay():
+            self.state.revert(preview)
+            self._show_state()
+            return False
         if preview.new_violations and not confirm_violations(self, what, preview.new_violations):
             self.state.revert(preview)
             self._show_state()
@@ -333,6 +385,8 @@ class RosterPanel(QWidget):
         return self._commit(changes)
 
     def _commit(self, changes: list[Change]) -> bool:
+        if self._refuse_in_replay():
+            return False
         if not changes:
             return True
         try:
@@ -424,6 +478,8 @@ class RosterPanel(QWidget):
     def override(self, violation: Violation, reason: str) -> bool:
         """Record the commander's override of one violation, with its reason, on the patrol.
         The patrol's overrides are read inside the write, so none recorded meanwhile is lost."""
+        if self._refuse_in_replay():
+            return False
         at = datetime.now(UTC)
 
         def plan(connection: Any) -> tuple[list[Change], None]:

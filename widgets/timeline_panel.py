@@ -494,6 +494,7 @@ class TimelinePanel(QWidget):
             self._source.close()
             self._source = self._store
             self.model.set_source(self._store)
+            self.replay_changed.emit(None, None)  # the map and roster let go of it too
 
     def shutdown(self) -> None:
         self._reads.shutdown()
