@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.incident_filter import QuickRange
 from app.settings import Settings, data_dir
 from app.store import Store
 from app.store import queries as q
@@ -72,6 +73,9 @@ class MainWindow(QMainWindow):
             self.incident_model,
             self.incident_view,
             [identity.center_id, *(p.id for p in settings.partners)],
+            # The strip opens on the last day, not on years of history squeezing today against
+            # its right edge; "All" is one click away.
+            opening_range=QuickRange.LAST_24H,
         )
         self.details = DetailsPanel(store, settings, where=self._where)
 

@@ -95,8 +95,10 @@ class TimelinePanel(QWidget):
         *,
         now_ms: Callable[[], int] = _now_ms,
         views_file: Path | None = None,
+        opening_range: QuickRange | None = None,
         parent: QWidget | None = None,
     ) -> None:
+        """``opening_range``: the quick range selected at first (None: all time)."""
         super().__init__(parent)
         self._store = store
         self.model = model
@@ -116,6 +118,7 @@ class TimelinePanel(QWidget):
         self.summary = QLabel()
         self.summary.setStyleSheet("color:#444")
         self._build_filter_bar(centers)
+        self.quick_buttons[opening_range].setChecked(True)
         self.replay = ReplayBar()
         self.replay.toggle.toggled.connect(self._on_replay_toggled)
         self.replay.moment_chosen.connect(self._on_moment_chosen)
@@ -151,7 +154,6 @@ class TimelinePanel(QWidget):
             group.addButton(button)
             self.quick_buttons[quick] = button
             self._bar.addWidget(button)
-        self.quick_buttons[None].setChecked(True)
         group.buttonClicked.connect(lambda _button: self.apply_filter())
 
         self.category = self._combo("Any category", [(c.value, c.label) for c in Category])
