@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import Connection, create_engine
 
 from app.oplog import Action, Op, canonical, decode_fields
-from app.records import INCIDENT, KINDS, SECTOR
+from app.records import INCIDENT, KINDS, OFFICER, PATROL, SECTOR
 from app.store import schema
 from app.store.merge import RecordState
 
@@ -139,9 +139,10 @@ def time_span(connection: Connection) -> tuple[int, int] | None:
 
 
 class PictureDatabase:
-    """A read-only copy of a replayed picture's incidents and sectors in a temporary SQLite
-    file with the store's tables, so the timeline's filters, strip and lazy table read it
-    exactly as they read the live store (``read()`` gives a connection per thread)."""
+    """A read-only copy of a replayed picture's incidents, sectors, patrols and officers in a
+    temporary SQLite file with the store's tables, so the timeline's filters, strip and lazy
+    table, the map and the roster read it exactly as they read the live store (``read()``
+    gives a connection per thread)."""
 
     def __init__(self, picture: Picture, folder: Path | None = None) -> None:
         self.picture = picture
@@ -149,9 +150,10 @@ class PictureDatabase:
         os.close(handle)
         self.path = Path(name)
         self._engine = create_engine(f"sqlite:///{self.path}")
-        schema.metadata.create_all(self._engine, tables=[schema.incidents, schema.sectors])
+        tables = [schema.incidents, schema.sectors, schema.patrols, schema.officers]
+        schema.metadata.create_all(self._engine, tables=tables)
         with self._engine.begin() as connection:
-            for kind in (INCIDENT, SECTOR):
+            for kind in (INCIDENT, SECTOR, PATROL, OFFICER):
                 columns = (
                     "id",
                     *kind.fields,

@@ -8,8 +8,8 @@ PDF with Qt's own writer and adds the map snapshot. Sections:
 * changed incidents: learned before, changed within it (which fields, by which center);
 * still open at the end of the window (status as held now);
 * patrol activity: patrols whose shift overlaps the window, and their updates in it;
-* partner links: link outages are not recorded as events yet, so the report says so and gives
-  each partner's last acknowledgement instead.
+* partner links: each partner's last acknowledgement, and the link outages that overlap the
+  window (down at, back up at, why, what was waiting), or "none".
 
 Building reads in steps and reports progress; ``cancelled()`` returning True stops it between
 steps (``ReportCancelled``), so a large window never leaves a half-written file.
@@ -31,6 +31,7 @@ from app.errors import LimesError
 from app.exporting import CSV_COLUMNS, csv_row, iso_utc
 from app.oplog import decode_fields
 from app.store import queries as q
+from app.sync.outages import Outage, outages_between
 from app.values import IncidentStatus, format_utc, from_ms
 
 SHOWN_PER_SECTION = 300  # the PDF lists this many per section; the CSV has them all
@@ -62,6 +63,7 @@ class HandoverReport:
     still_open: list[Incident] = field(default_factory=list)
     patrols: list[tuple[Patrol, int, str]] = field(default_factory=list)  # updates, sector name
     partners: list[tuple[str, int | None]] = field(default_factory=list)  # last ack (ms)
+    outages: list[Outage] = field(default_factory=list)  # overlapping the window
 
     @property
     def incidents(self) -> list[Incident]:
@@ -179,7 +181,9 @@ def _partners(connection: Connection, report: HandoverReport, partners: Iterable
     acked = dict(
         connection.exec_driver_sql("SELECT partner, acked_at FROM partner_cursors").fetchall()
     )
-    report.partners = [(partner, acked.get(partner)) for partner in sorted(set(partners))]
+    names = sorted(set(partners))
+    report.partners = [(partner, acked.get(partner)) for partner in names]
+    report.outages = outages_between(connection, report.start_ms, report.end_ms, names)
 
 
 # -- rendering --------------------------------------------------------------------------------
@@ -240,8 +244,12 @@ def to_html(report: HandoverReport, *, map_image: str | None = None) -> str:
         f"<td>{len(p.crew)}</td><td>{updates}</td></tr>"
         for p, updates, sector in report.patrols
     )
+    down_ms: dict[str, int] = defaultdict(int)
+    for outage in report.outages:
+        down_ms[outage.partner] += _overlap_ms(outage, report)
     partner_rows = "".join(
-        f"<tr><td>{_e(partner)}</td><td>{format_utc(from_ms(acked)) if acked else 'never'}</td></tr>"
+        f"<tr><td>{_e(partner)}</td><td>{format_utc(from_ms(acked)) if acked else 'never'}</td>"
+        f"<td>{_duration(down_ms[partner]) if down_ms[partner] else 'up throughout'}</td></tr>"
         for partner, acked in report.partners
     )
     window = f"{format_utc(from_ms(report.start_ms))} – {format_utc(from_ms(report.end_ms))}"
@@ -253,7 +261,8 @@ def to_html(report: HandoverReport, *, map_image: str | None = None) -> str:
         "<h2>Summary</h2>",
         f"<p>{len(report.new):,} new incidents · {len(report.changed):,} changed · "
         f"{len(report.still_open):,} still open ({high_open:,} high impact) · "
-        f"{len(report.patrols):,} patrols on shift.</p>",
+        f"{len(report.patrols):,} patrols on shift · "
+        f"{_plural(len(report.outages), 'link outage')}.</p>",
         "<h2>Map</h2>",
         f"<p><img src='{_e(map_image)}' width='640'></p>"
         if map_image
@@ -271,14 +280,59 @@ def to_html(report: HandoverReport, *, map_image: str | None = None) -> str:
         if report.patrols
         else "<p class='muted'>No patrol on shift in this window.</p>",
         "<h2>Partner links</h2>",
-        "<p class='muted'>Link outages are not recorded as events by this version; the last "
-        "acknowledgement from each partner shows how current it is.</p>",
-        f"<table><tr><th>Partner</th><th>Last acknowledgement</th></tr>{partner_rows}</table>"
+        "<table><tr><th>Partner</th><th>Last acknowledgement</th><th>Down in window</th></tr>"
+        f"{partner_rows}</table>"
         if report.partners
         else "<p class='muted'>No partners configured.</p>",
+        "<h3>Link outages</h3>",
+        _outage_rows(report),
         "</body></html>",
     ]
     return "\n".join(parts)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+def _duration(ms: int) -> str:
+    minutes = max(0, ms) // 60_000
+    if minutes < 1:
+        return "under 1 min"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+
+
+def _overlap_ms(outage: Outage, report: HandoverReport) -> int:
+    end = outage.up_at_ms if outage.up_at_ms is not None else report.generated_ms
+    return max(0, min(end, report.end_ms) - max(outage.down_at_ms, report.start_ms))
+
+
+def _outage_rows(report: HandoverReport) -> str:
+    if not report.outages:
+        return "<p>None: no partner link was down in this window.</p>"
+    rows = []
+    for outage in report.outages:
+        back = (
+            format_utc(from_ms(outage.up_at_ms))
+            if outage.up_at_ms is not None
+            else "<b>still down</b>"
+        )
+        waiting = []
+        if outage.queued_out is not None:
+            waiting.append(f"{outage.queued_out:,} to send")
+        if outage.queued_in:
+            waiting.append(f"up to {outage.queued_in:,} to receive")
+        rows.append(
+            f"<tr><td>{_e(outage.partner)}</td><td>{format_utc(from_ms(outage.down_at_ms))}</td>"
+            f"<td>{back}</td><td>{_duration(outage.duration_ms(report.generated_ms))}</td>"
+            f"<td>{_e(outage.reason) or '<span class=muted>not known</span>'}</td>"
+            f"<td>{', '.join(waiting) or '—'}</td></tr>"
+        )
+    return (
+        "<table><tr><th>Partner</th><th>Down (UTC)</th><th>Back up (UTC)</th><th>Length</th>"
+        f"<th>Reason</th><th>Ops waiting on return</th></tr>{''.join(rows)}</table>"
+    )
 
 
 def write_csv(report: HandoverReport, out: TextIO) -> int:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.incident_filter import QuickRange
 from app.settings import Settings, data_dir
 from app.store import Store
 from app.store import queries as q
@@ -35,6 +36,7 @@ from widgets.incident_table import IncidentTableModel
 from widgets.layer_panel import LayerPanel
 from widgets.map_panel import MapPanel
 from widgets.partner_panel import PartnerPanel
+from widgets.replay_banner import replay_caption
 from widgets.report_dialog import ReportDialog
 from widgets.roster_panel import BoardPanel, RosterPanel
 from widgets.timeline_panel import TimelinePanel
@@ -73,6 +75,9 @@ class MainWindow(QMainWindow):
             self.incident_model,
             self.incident_view,
             [identity.center_id, *(p.id for p in settings.partners)],
+            # The strip opens on the last day, not on years of history squeezing today against
+            # its right edge; "All" is one click away.
+            opening_range=QuickRange.LAST_24H,
         )
         self.details = DetailsPanel(store, settings, where=self._where)
 
@@ -183,6 +188,7 @@ class MainWindow(QMainWindow):
         self.incident_model.modelReset.connect(self._select_when_listed)
         self.menuBar().addMenu("&Reports").addAction("Shift handover…", self.open_handover)
         self.map_panel.patrol_clicked.connect(self.select_patrol)
+        self.timeline.replay_changed.connect(self._on_replay_changed)
         self._layout_file = data_dir() / "window.ini"
         if restore_layout:
             self._restore_layout()
@@ -271,6 +277,14 @@ class MainWindow(QMainWindow):
         self._clock.setText(f"<b>{now:%H:%M:%S}Z</b>  {now:%d %b %Y} · local {local:%H:%M}")
         if self.node is not None:
             self._links.setText(links_summary(self.node.status().get("links", {})))
+
+    @Slot(object, object)
+    def _on_replay_changed(self, at_ms: int | None, picture: Any) -> None:
+        """Map and roster follow the timeline's replay: the picture at T, or live again."""
+        moment = self.timeline.replay.chosen_moment()
+        caption = None if at_ms is None else replay_caption(at_ms, moment)
+        self.map_panel.show_replay(at_ms, picture, caption)
+        self.roster_panel.show_replay(at_ms, picture, caption)
 
     # -- selection, linked across views ------------------------------------------------------------
 

@@ -2,6 +2,9 @@
 
 Incident changes are read on a worker thread (only the changed ids) and handed to the view,
 which draws them in short slices: a partner's 100k catch-up never holds the GUI thread long.
+
+In replay the map draws the picture at T (incidents, patrol positions and tracks, sector
+levels) under a purple banner and frame; live changes wait and are drawn when replay ends.
 """
 
 from __future__ import annotations
@@ -28,10 +31,12 @@ from PySide6.QtWidgets import (
 from app.coordinates import format_position
 from app.domain import Sector
 from app.errors import LimesError
+from app.replay import PictureDatabase
 from app.settings import Settings
 from app.store import Store
 from app.store import queries as q
 from app.store.feed import ChangeSet
+from app.values import to_ms
 from maps.alerts import Alert
 from maps.geography import default_resources, load_border_lines, load_countries
 from maps.incident_layer import IncidentRows
@@ -45,6 +50,7 @@ from widgets.changed_reads import ChangedReads
 from widgets.incident_placements import IncidentPlacements
 from widgets.map_tools import MapContextMenu, MeasureTool
 from widgets.map_view import MapView
+from widgets.replay_banner import REPLAY_COLOUR, ReplayBanner
 
 log = logging.getLogger(__name__)
 
@@ -72,8 +78,11 @@ class MapPanel(QWidget):
     ) -> None:
         super().__init__(parent)
         self._store = store
+        self._source: Store | PictureDatabase = store  # the live store, or a replayed picture
+        self._replay_at: int | None = None
         self._track_hours = settings.map.track_hours
         self.view = MapView(projection=Projection(settings.map.crs))
+        self.replay_banner = ReplayBanner("live changes wait", overlay=self.view)
         self._changed = ChangedReads(
             BackgroundReads(self), "map-incidents", self._read_incidents, self._on_incidents_read
         )
@@ -181,16 +190,19 @@ class MapPanel(QWidget):
     def reload(self) -> None:
         self._generation += 1
         self._changed.forget()
-        with self._store.read() as connection:
+        with self._source.read() as connection:
             self._set_sectors(q.sectors(connection))
             rows = IncidentRows.from_columns(q.incident_positions(connection))
             self.view.set_patrols(q.patrols(connection))
+        with self._store.read() as connection:  # tracks come from the op-log
             self.view.set_tracks(self._tracks(connection))
         self.view.set_incidents(*rows.columns())
         self._has_iom = False
         self._note_credits(rows)
 
     def apply_changes(self, changes: ChangeSet) -> None:
+        if self.replaying:
+            return  # drawn when replay ends: reload() then reads everything live
         if changes.ids("sector") or changes.ids("patrol"):
             with self._store.read() as connection:
                 if changes.ids("sector"):
@@ -227,6 +239,8 @@ class MapPanel(QWidget):
         if sector.id not in self._sector_tips:
             with self._store.read() as connection:
                 history = q.sector_history(connection, sector.id)
+            if self._replay_at is not None:  # not the levels set after the replayed moment
+                history = tuple(h for h in history if to_ms(h.at) <= self._replay_at)
             self._sector_tips[sector.id] = sector_summary(sector, history)
         self.view.setToolTip(self._sector_tips[sector.id])
 
@@ -254,8 +268,32 @@ class MapPanel(QWidget):
     def _tracks(self, connection) -> dict[str, list[tuple[int, float, float]]]:
         if self._track_hours <= 0:
             return {}
-        since_ms = int((time.time() - self._track_hours * 3600) * 1000)
-        return q.patrol_tracks(connection, since_ms)
+        until_ms = self._replay_at
+        end_ms = int(time.time() * 1000) if until_ms is None else until_ms
+        since_ms = end_ms - int(self._track_hours * 3_600_000)
+        return q.patrol_tracks(connection, since_ms, until_ms)
+
+    # -- replay ----------------------------------------------------------------------------------
+
+    @property
+    def replaying(self) -> bool:
+        return self._replay_at is not None
+
+    def show_replay(
+        self, at_ms: int | None, picture: PictureDatabase | None, caption: str | None = None
+    ) -> None:
+        """Draw the replayed ``picture`` at ``at_ms`` under ``caption``; (None, None): live
+        again, with every change that arrived meanwhile."""
+        live = at_ms is None or picture is None
+        self._source = self._store if live else picture
+        self._replay_at = None if live else at_ms
+        self.replay_banner.show_caption(None if live else caption)
+        self.view.setStyleSheet(
+            "" if live else f"QGraphicsView {{ border: 4px solid {REPLAY_COLOUR}; }}"
+        )
+        self.reload()
+        if self._selected is not None:
+            self.highlight_incident(self._selected)
 
     @property
     def settled(self) -> bool:

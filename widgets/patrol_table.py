@@ -6,6 +6,7 @@ S on scene, R returning, O off duty.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -52,6 +53,7 @@ class PatrolTableModel(ColumnTableModel):
         super().__init__(parent)
         self._patrols: list[Patrol] = []
         self._state: RosterState | None = None
+        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)  # a replay's moment
 
     def set_state(self, state: RosterState) -> bool:
         """Show ``state``; True if the rows changed (a reset: selection and widths are lost),
@@ -99,7 +101,7 @@ class PatrolTableModel(ColumnTableModel):
                 patrol.status.label,
                 f"{len(patrol.crew)} · {'/'.join(state.countries_of(patrol)) or '—'}",
                 sector.name if sector else (patrol.sector_id or "—"),
-                _on_shift(patrol, datetime.now(UTC)),
+                _on_shift(patrol, self.clock()),
                 "",
                 patrol.vehicle,
             )[column]
@@ -121,7 +123,7 @@ class PatrolTableModel(ColumnTableModel):
         if (
             role == Qt.ItemDataRole.BackgroundRole
             and column == 4
-            and patrol.shift_start <= datetime.now(UTC) < patrol.shift_end
+            and patrol.shift_start <= self.clock() < patrol.shift_end
         ):
             return QBrush(QColor("#e8f5e9"))
         if role == Qt.ItemDataRole.UserRole:

@@ -5,6 +5,9 @@ drag on the board, an officer dropped on a crew, a status key) is previewed agai
 first. If it breaks a rule the commander is asked, naming each rule; nothing is saved unless
 confirmed. A rule is waived only by an override with a reason (recorded on the patrol, in the
 op-log, so it is in the audit trail).
+
+In replay the roster shows the picture at T (patrols, crews, statuses, sectors, time on shift
+reckoned at T) under a purple banner, and refuses every edit: the past is not edited.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from app import values as v
 from app.crew_versions import CrewConflict, CrewEdits, held_crew_keys
 from app.domain import Incident, Patrol
 from app.errors import LimesError
+from app.replay import PictureDatabase
 from app.roster_dispatch import rank_patrols
 from app.roster_rules import RosterLimits, Violation
 from app.roster_state import Preview, RosterState, override_change
@@ -50,6 +54,7 @@ from widgets.dispatch_box import DispatchBox
 from widgets.list_rows import ListRow, RowList
 from widgets.patrol_history_view import PatrolHistoryView
 from widgets.patrol_table import PatrolTableModel, PatrolTableView
+from widgets.replay_banner import ReplayBanner
 from widgets.roster_dialogs import ask_override_reason, confirm_violations
 from widgets.shift_board import ShiftBoard, officer_mime
 
@@ -65,19 +70,22 @@ def _countries() -> list[Any]:
 
 
 def load_roster(
-    store: Store,
+    store: Store | PictureDatabase,
     settings: Settings,
     territory: dict[str, tuple[str, ...]] | None = None,
     crew_edits: CrewEdits | None = None,
 ) -> RosterState:
-    """The roster as the store holds it, with each sector's territory from the map's countries
-    (``territory``: those already known, kept when no sector changed) and the crews edited at
-    once (``crew_edits``: what was read of the op-log before, brought up to date)."""
-    crew_edits = crew_edits or CrewEdits()
+    """The roster as the store (or a replayed picture) holds it, with each sector's territory
+    from the map's countries (``territory``: those already known, kept when no sector
+    changed) and the crews edited at once (``crew_edits``: what was read of the op-log
+    before, brought up to date; a replayed picture has no op-log, so no crew conflicts)."""
+    replayed = isinstance(store, PictureDatabase)
+    crew_edits = CrewEdits() if replayed or crew_edits is None else crew_edits
     with store.read() as connection:
         officers, patrols = q.officers(connection), q.patrols(connection)
         sectors, crew_keys = q.sectors(connection), held_crew_keys(connection)
-        crew_edits.refresh(connection)
+        if not replayed:
+            crew_edits.refresh(connection)
     roster = settings.roster
     if territory is None or set(territory) != {s.id for s in sectors}:
         territory = sector_countries(sectors, _countries(), roster.straddle_min_share)
@@ -119,13 +127,17 @@ class RosterPanel(QWidget):
     def __init__(self, store: Store, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._store = store
+        self._source: Store | PictureDatabase = store  # the live store, or a replayed picture
+        self._replay_at: datetime | None = None
         self._settings = settings
         self._user = settings.user
         self._incident: Incident | None = None
         self._crew_edits = CrewEdits()
         self.state = load_roster(store, settings, crew_edits=self._crew_edits)
 
+        self.replay_banner = ReplayBanner("read-only; live changes wait")
         self.patrol_model = PatrolTableModel(self)
+        self.patrol_model.clock = self._now
         self.patrol_view = PatrolTableView()
         self.patrol_view.setModel(self.patrol_model)
         self.patrol_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -188,6 +200,7 @@ class RosterPanel(QWidget):
         splitter.setSizes([230, 170, 170])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.replay_banner)
         layout.addWidget(splitter)
 
         self.board = ShiftBoard()
@@ -209,7 +222,9 @@ class RosterPanel(QWidget):
         self.patrol_view.selectionModel().currentRowChanged.connect(self._on_patrol_row)
         self.remove_button.clicked.connect(self._remove_selected_crew_member)
         self.violation_list.currentRowChanged.connect(
-            lambda row: self.override_button.setEnabled(row >= 0 and self._violation_at(row))
+            lambda row: self.override_button.setEnabled(
+                row >= 0 and self._violation_at(row) and not self.read_only
+            )
         )
         self.violation_list.itemDoubleClicked.connect(
             lambda item: self.select_patrol(item.data(Qt.ItemDataRole.UserRole).patrol_id)
@@ -223,13 +238,46 @@ class RosterPanel(QWidget):
 
     def reload(self, *, sectors_changed: bool = True) -> None:
         known = None if sectors_changed else self._territory()
-        self.state = load_roster(self._store, self._settings, known, self._crew_edits)
+        self.state = load_roster(self._source, self._settings, known, self._crew_edits)
         self._show_state()
+
+    # -- replay ----------------------------------------------------------------------------------
+
+    @property
+    def read_only(self) -> bool:
+        """In replay: the roster shows the past, which is not edited."""
+        return self._replay_at is not None
+
+    def _now(self) -> datetime:
+        """Now, or the replayed moment (time on shift, free officers, the board's now)."""
+        return self._replay_at or datetime.now(UTC)
+
+    def show_replay(
+        self, at_ms: int | None, picture: PictureDatabase | None, caption: str | None = None
+    ) -> None:
+        """Show the replayed ``picture`` at ``at_ms``, read-only, under ``caption``;
+        (None, None): live and editable again, with every change that arrived meanwhile."""
+        live = at_ms is None or picture is None
+        self._source = self._store if live else picture
+        self._replay_at = None if live else v.from_ms(at_ms)
+        self.replay_banner.show_caption(None if live else caption)
+        self.dispatch.setEnabled(live)
+        self.remove_button.setEnabled(live)
+        self.override_button.setEnabled(False)
+        self.board.setAcceptDrops(live)
+        self.reload()
+
+    def _refuse_in_replay(self) -> bool:
+        if self.read_only:
+            self.message.setText("Replay is on: the roster shows the past and cannot be edited.")
+        return self.read_only
 
     def _territory(self) -> dict[str, tuple[str, ...]]:
         return {s: self.state.validator.sector_countries(s) for s in self.state.sectors}
 
     def apply_changes(self, changes: ChangeSet) -> None:
+        if self.read_only:
+            return  # shown when replay ends: reload() then reads everything live
         if changes.ids("officer") or changes.ids("sector"):
             self.reload(sectors_changed=bool(changes.ids("sector")))
         elif changes.ids("patrol"):
@@ -270,7 +318,7 @@ class RosterPanel(QWidget):
             self.patrol_view.resizeColumnsToContents()  # (from the first rows: see __init__)
             with QSignalBlocker(self.patrol_view.selectionModel()):
                 self.select_patrol(selected)
-        now = datetime.now(UTC)
+        now = self._now()
         start = now.replace(minute=0, second=0, microsecond=0) + timedelta(
             hours=self.board_offset_h - BOARD_BEFORE_H
         )
@@ -317,7 +365,7 @@ class RosterPanel(QWidget):
         if patrol is not None:
             start, end, besides = v.to_ms(patrol.shift_start), v.to_ms(patrol.shift_end), patrol.id
         else:
-            start = v.to_ms(datetime.now(UTC))
+            start = v.to_ms(self._now())
             end, besides = start + 1, ""
         found = []
         for officer in self.state.officers.values():
@@ -342,7 +390,7 @@ class RosterPanel(QWidget):
 
     def _show_crew(self, patrol: Patrol | None) -> None:
         self.crew_list.clear()
-        self.remove_button.setEnabled(patrol is not None)
+        self.remove_button.setEnabled(patrol is not None and not self.read_only)
         self.history.show_patrol(self.state, patrol.id if patrol else "")
         if patrol is None:
             self.crew_label.setText("Crew (select a patrol)")
@@ -394,6 +442,10 @@ class RosterPanel(QWidget):
 
     def _save(self, preview: Preview, what: str) -> bool:
         """Save a previewed edit; one that breaks a rule only if the commander confirms."""
+        if self._refuse_in_replay():
+            self.state.revert(preview)
+            self._show_state()
+            return False
         if preview.new_violations and not confirm_violations(self, what, preview.new_violations):
             self.state.revert(preview)
             self._show_state()
@@ -402,6 +454,8 @@ class RosterPanel(QWidget):
         return self._commit(changes)
 
     def _commit(self, changes: list[Change]) -> bool:
+        if self._refuse_in_replay():
+            return False
         if not changes:
             return True
         try:
@@ -508,6 +562,8 @@ class RosterPanel(QWidget):
     def override(self, violation: Violation, reason: str) -> bool:
         """Record the commander's override of one violation, with its reason, on the patrol.
         The patrol's overrides are read inside the write, so none recorded meanwhile is lost."""
+        if self._refuse_in_replay():
+            return False
         at = datetime.now(UTC)
 
         def plan(connection: Any) -> tuple[list[Change], None]:

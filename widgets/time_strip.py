@@ -30,6 +30,7 @@ LANE_LABELS = {
     "other": "Other",
 }
 IMPACT_COLORS = {"low": "#2e7d32", "medium": "#e09000", "high": "#c62828"}
+OUTAGE_BRUSH = (198, 40, 40, 38)  # a partner link down: a faint red band over every lane
 BAR_COLOR = "#4a6fa5"
 MIN_SPAN_S = 300.0  # zooming in beyond five minutes shows nothing more
 
@@ -74,6 +75,7 @@ class TimeStrip(pg.PlotWidget):
         self.view.sigXRangeChanged.connect(self._on_range_changed)
         self._quiet = False
         self.mode = "empty"
+        self.outages: list[tuple[pg.LinearRegionItem, pg.TextItem]] = []
 
     # -- what is shown ---------------------------------------------------------------------------
 
@@ -119,6 +121,29 @@ class TimeStrip(pg.PlotWidget):
             self.selection.setData(x=[], y=[])
             return
         self.selection.setData(x=[time_ms / 1000], y=[LANES.index(category)])
+
+    def show_outages(self, outages: list[tuple[int, int, str, str]]) -> None:
+        """Partner link outages as faint red bands: (down ms, up ms, label, tooltip)."""
+        plot = self.getPlotItem()
+        for band, label in self.outages:
+            plot.removeItem(band)
+            plot.removeItem(label)
+        self.outages = []
+        for start_ms, end_ms, text, tip in outages:
+            band = pg.LinearRegionItem(
+                (start_ms / 1000, end_ms / 1000),
+                movable=False,
+                brush=pg.mkBrush(*OUTAGE_BRUSH),
+                pen=pg.mkPen(198, 40, 40, 90),
+            )
+            band.setZValue(-10)  # under the marks
+            band.setToolTip(tip)
+            label = pg.TextItem(text, color="#b71c1c", anchor=(0, 0))
+            label.setPos(start_ms / 1000, len(LANES) - 0.3)
+            label.setToolTip(tip)
+            plot.addItem(band)
+            plot.addItem(label)
+            self.outages.append((band, label))
 
     def show_moment(self, at_ms: int | None) -> None:
         """The replayed moment as a vertical line (hidden when live)."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +44,7 @@ from widgets.background import BackgroundReads
 from widgets.incident_table import IncidentTableModel
 from widgets.replay_bar import ReplayBar
 from widgets.time_strip import LANES, TimeStrip
+from widgets.timeline_outages import link_outage_bands
 
 MAX_MARKS = 3000  # more marks than this in the window: the strip shows counts per bin
 BINS_MS = (
@@ -75,6 +76,7 @@ class StripContent:
     bin_ms: int
     counts: np.ndarray | None  # (lanes, bins) when zoomed out
     marks: dict[str, np.ndarray] | None  # when few enough
+    outages: list[tuple[int, int, str, str]] = field(default_factory=list)  # partner links
 
 
 class TimelinePanel(QWidget):
@@ -95,8 +97,10 @@ class TimelinePanel(QWidget):
         *,
         now_ms: Callable[[], int] = _now_ms,
         views_file: Path | None = None,
+        opening_range: QuickRange | None = None,
         parent: QWidget | None = None,
     ) -> None:
+        """``opening_range``: the quick range selected at first (None: all time)."""
         super().__init__(parent)
         self._store = store
         self.model = model
@@ -116,6 +120,7 @@ class TimelinePanel(QWidget):
         self.summary = QLabel()
         self.summary.setStyleSheet("color:#444")
         self._build_filter_bar(centers)
+        self.quick_buttons[opening_range].setChecked(True)
         self.replay = ReplayBar()
         self.replay.toggle.toggled.connect(self._on_replay_toggled)
         self.replay.moment_chosen.connect(self._on_moment_chosen)
@@ -151,7 +156,6 @@ class TimelinePanel(QWidget):
             group.addButton(button)
             self.quick_buttons[quick] = button
             self._bar.addWidget(button)
-        self.quick_buttons[None].setChecked(True)
         group.buttonClicked.connect(lambda _button: self.apply_filter())
 
         self.category = self._combo("Any category", [(c.value, c.label) for c in Category])
@@ -290,17 +294,21 @@ class TimelinePanel(QWidget):
         self._request("rows", read_rows, lambda rowids: self._show_rows(criteria, rowids))
 
     def _load_strip(self, criteria: IncidentFilter) -> None:
-        store = self._source
+        store, live = self._source, self._store
         start, end = self.strip.window()
+        until = self.replay.at() or self._now_ms()
 
         def read_strip() -> StripContent:
             bin_ms = bin_for(end - start)
             first = start - start % bin_ms
+            with live.read() as connection:  # outages are this center's, never replayed
+                outages = link_outage_bands(connection, start, min(end, until), until)
             with store.read() as connection:
                 counts = f.histogram(connection, criteria, first, end, bin_ms, lanes=LANES)
                 if counts.sum() <= MAX_MARKS:
-                    return StripContent(first, bin_ms, None, f.marks(connection, criteria))
-            return StripContent(first, bin_ms, counts, None)
+                    marks = f.marks(connection, criteria)
+                    return StripContent(first, bin_ms, None, marks, outages)
+            return StripContent(first, bin_ms, counts, None, outages)
 
         self._request("strip", read_strip, self._show_strip)
 
@@ -315,6 +323,7 @@ class TimelinePanel(QWidget):
         self.loaded.emit(len(rowids))
 
     def _show_strip(self, content: StripContent) -> None:
+        self.strip.show_outages(content.outages)
         if content.marks is not None:
             m = content.marks
             self.strip.show_marks(m["occurred_at"], m["category"], m["impact"], m["rowid"])
@@ -494,6 +503,7 @@ class TimelinePanel(QWidget):
             self._source.close()
             self._source = self._store
             self.model.set_source(self._store)
+            self.replay_changed.emit(None, None)  # the map and roster let go of it too
 
     def shutdown(self) -> None:
         self._reads.shutdown()

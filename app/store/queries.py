@@ -182,17 +182,19 @@ def ops_of(connection: Connection, kind: str, record_id: str) -> Iterator[tuple[
 
 
 def patrol_tracks(
-    connection: Connection, since_ms: int
+    connection: Connection, since_ms: int, until_ms: int | None = None
 ) -> dict[str, list[tuple[int, float, float]]]:
-    """Each patrol's reported positions since ``since_ms``, from the op-log, oldest first.
+    """Each patrol's reported positions since ``since_ms`` (and, for a replay, up to
+    ``until_ms``), from the op-log, oldest first.
 
     A position's time is its ``position_at`` (the fix), else the op's stamp. No table keeps
     history: the op-log already holds every position a patrol ever reported.
     """
+    until = 2**62 if until_ms is None else until_ms
     rows = connection.exec_driver_sql(
         "SELECT record_id, hlc, fields FROM ops WHERE kind = 'patrol' AND action = 'set' "
-        "AND hlc >= ? ORDER BY hlc, origin",
-        (since_ms << 16,),
+        "AND hlc >= ? AND hlc < ? ORDER BY hlc, origin",
+        (since_ms << 16, min(until + 1, 2**46) << 16),
     ).fetchall()
     tracks: dict[str, list[tuple[int, float, float]]] = {}
     for record_id, hlc, raw in rows:
@@ -201,7 +203,7 @@ def patrol_tracks(
         if lon is None or lat is None:
             continue
         at = fields.get("position_at") or (hlc >> 16)
-        if at >= since_ms:
+        if since_ms <= at <= until:
             tracks.setdefault(record_id, []).append((int(at), float(lon), float(lat)))
     for track in tracks.values():
         track.sort()

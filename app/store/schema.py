@@ -78,6 +78,20 @@ partner_cursors = Table(
     Column("acked_at", Integer, nullable=False),
 )
 
+# A partner link's outages as this center saw them (migration 0006): not replicated.
+link_outages = Table(
+    "link_outages",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("partner", Text, nullable=False),
+    Column("down_at", Integer, nullable=False),  # UTC ms
+    Column("up_at", Integer, nullable=True),  # NULL while the link is still down
+    Column("reason", Text, nullable=False, server_default=""),
+    Column("queued_out", Integer, nullable=True),  # ops waiting for the partner at its return
+    Column("queued_in", Integer, nullable=True),  # at most this many came from it on return
+    Index("ix_link_outages_partner", "partner", "down_at"),
+)
+
 release_changes = Table(
     "release_changes",
     metadata,

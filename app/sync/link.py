@@ -74,15 +74,28 @@ class LinkHealth:
         done = self.received_ops - self.received_at_start
         return None if done >= self.incoming_expected else done / self.incoming_expected
 
+    def __post_init__(self) -> None:
+        self._watchers: list[Callable[[LinkHealth], None]] = []  # not a field: not in as_dict
+
+    def watch(self, watcher: Callable[[LinkHealth], None]) -> None:
+        """Call ``watcher(health)`` (on the loop thread) when the state or its error changes."""
+        self._watchers.append(watcher)
+
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "incoming_progress": self.incoming_progress}
 
     def set_state(self, state: str, error: str | None = None) -> None:
+        changed = False
         if state != self.state:
             self.state = state
             self.since = time.time()
-        if error is not None:
+            changed = True
+        if error is not None and error != self.last_error:
             self.last_error = error
+            changed = True
+        if changed:
+            for watcher in self._watchers:
+                watcher(self)
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ from app.sync.credentials import (
     server_context,
 )
 from app.sync.link import Limits, LinkHealth, LinkSilent, PartnerTooFast, Session
+from app.sync.outages import OutageRecorder
 
 log = logging.getLogger(__name__)
 HELLO_TIMEOUT_S = 10.0
@@ -75,6 +76,10 @@ class Node:
         self._hello_gate = HelloGate(self.sync.max_connections_without_hello)
         self._refused_until: dict[str, float] = {}  # partner: monotonic time it may return
         self.health = {p.id: LinkHealth(p.id, p.name) for p in settings.partners}
+        # Each link's outages, recorded in the store (the handover's partner links).
+        self.outages = OutageRecorder(store, self.me, {p.id: p.relay for p in settings.partners})
+        for health in self.health.values():
+            self.outages.watch(health)
         self._sessions: dict[str, tuple[Session, Any]] = {}
         self._cut: set[str] = set()
         self._wakeups: dict[str, asyncio.Event] = {}
@@ -149,6 +154,7 @@ class Node:
             await self._stopping.wait()
         finally:
             self._ready.set()
+            self.outages.stopping = True  # this center stopping is no link outage
             self._feed.records_changed.disconnect(self._on_records_changed)
             if self._own_feed:
                 self._feed.stop()

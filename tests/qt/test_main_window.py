@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from app.demo import seed_demo
+from app.incident_filter import QuickRange
 from app.settings import load_settings
 from app.store import Change, Store
 from app.store.feed import ChangeFeed
@@ -65,7 +66,7 @@ def test_timeline_model_is_lazy_newest_first_and_passes_the_model_tester(qtmodel
 
 
 def test_window_shows_the_picture_and_identity(qtbot, window):
-    assert window.incident_model.rowCount() > 200
+    assert window.incident_model.rowCount() > 10
     assert window.patrol_model.rowCount() >= 8
     qtbot.waitUntil(lambda: "picture" in window._counts.text(), timeout=5000)
     status = window._counts.text()
@@ -73,6 +74,25 @@ def test_window_shows_the_picture_and_identity(qtbot, window):
     assert "picture" in status
     assert "GR-ORE" in window._identity.text()
     assert window.map_panel.view.incidents.items(), "incidents drawn on the map"
+
+
+def test_the_timeline_opens_on_the_last_day_with_all_history_one_click_away(qtbot, window):
+    """The demo holds IOM records back to 2014: opened on all time, today would be a sliver
+    against the strip's right edge."""
+    timeline = window.timeline
+    day = 24 * 3_600_000
+    now = int(datetime.now(UTC).timestamp() * 1000)
+    assert timeline.quick_buttons[QuickRange.LAST_24H].isChecked()
+    qtbot.waitUntil(lambda: timeline.strip.window()[0] > now - 2 * day, timeout=5000)
+    start, end = timeline.strip.window()
+    assert end - start < 2 * day
+    assert end >= now - 60_000
+    last_day = timeline.model.rowCount()
+    assert 10 < last_day < 100
+    with qtbot.waitSignal(timeline.loaded, timeout=5000):
+        timeline.quick_buttons[None].click()  # All
+    assert timeline.model.rowCount() > 200
+    qtbot.waitUntil(lambda: timeline.strip.window()[0] < now - 365 * day, timeout=5000)
 
 
 def test_a_new_incident_from_anyone_reaches_the_views_without_restart(qtbot, window, demo_store):
@@ -120,6 +140,7 @@ def test_a_hidden_dock_does_not_redraw_and_catches_up_when_shown(qtbot, window, 
     window.timeline_dock.hide()
     before = window.incident_model.rowCount()
     fields = _incident_fields(title="While nobody looked")
+    fields["occurred_at"] = fields["reported_at"] = int(datetime.now(UTC).timestamp() * 1000)
     store.commit([Change("incident", "hidden-1", fields)], "anna").result()
     qtbot.waitUntil(lambda: "hidden-1" in window.map_panel.view.incident_layer, timeout=5000)
     assert window.incident_model.rowCount() == before  # stale, not redrawn

@@ -112,7 +112,7 @@ def test_the_handover_pdf_has_every_section_and_the_incidents_of_the_shift(
     assert "False alarm" not in open_part  # dismissed
     assert "EVROS-21" in text
     assert "BG-SVL" in text
-    assert "not recorded" in text  # link outages: said plainly
+    assert "None: no partner link was down in this window." in text  # outages: said plainly
     assert (folder / "map.png").exists()
     assert "<img src='map.png'" in (folder / "handover.html").read_text()
     with open(folder / "incidents.csv", newline="") as source:
