@@ -50,6 +50,7 @@ class AuditEntry:
     new: Any
     count: int = 1  # changes summarised in this entry (a run of position reports)
     since: datetime | None = None  # when the first of them was made, if more than one
+    seq: int = 0  # the op's sequence number at its center: (center, seq) names the op
 
     @property
     def label(self) -> str:
@@ -85,22 +86,24 @@ def record_entries(
     gives one entry per field whose value it changed. ``state`` holds the record's fields as
     they stand after each entry yielded."""
     state = {} if state is None else state
-    for origin, _seq, hlc, action, raw, author, received_at in rows:
+    for origin, seq, hlc, action, raw, author, received_at in rows:
         at, learned = _time(hlc), v.from_ms(received_at)
         if action == Action.DELETE:
-            yield AuditEntry(at, learned, origin, author, DELETED, None, True)
+            yield AuditEntry(at, learned, origin, author, DELETED, None, True, seq=seq)
             continue
         fields = decode_fields(raw)
         if not state and created_with in fields:
             state.update(fields)
-            yield AuditEntry(at, learned, origin, author, CREATED, None, fields.get(named_by))
+            yield AuditEntry(
+                at, learned, origin, author, CREATED, None, fields.get(named_by), seq=seq
+            )
             continue
         for name, new in sorted(fields.items()):
             old = state.get(name)
             if old == new:
                 continue
             state[name] = new
-            yield AuditEntry(at, learned, origin, author, name, old, new)
+            yield AuditEntry(at, learned, origin, author, name, old, new, seq=seq)
 
 
 def _note_entries(connection: Connection, incident_id: str) -> list[AuditEntry]:

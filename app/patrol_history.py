@@ -60,8 +60,8 @@ def _summarised(entries: Iterable[AuditEntry], state: Mapping[str, Any]) -> Iter
             entry.center,
             entry.author,
         ):
-            if (pending.at, pending.learned_at) == (entry.at, entry.learned_at):
-                pending = dataclasses.replace(pending, new=new)  # another part, same op
+            if pending.seq == entry.seq:  # another part of the same op (same center)
+                pending = dataclasses.replace(pending, new=new)
                 continue
             if name == POSITION:  # the next report of a run
                 pending = dataclasses.replace(
@@ -70,6 +70,7 @@ def _summarised(entries: Iterable[AuditEntry], state: Mapping[str, Any]) -> Iter
                     learned_at=entry.learned_at,
                     new=new,
                     count=pending.count + 1,
+                    seq=entry.seq,
                     since=pending.since or pending.at,
                 )
                 continue

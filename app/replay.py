@@ -5,31 +5,51 @@ clock of the center that wrote it: the HLC) and *what we knew* at T (every op th
 received by T: ``ops.received_at``). The second is what an after-action review needs: what the
 operators on duty could have seen.
 
-The rebuild merges the selected ops with the same per-field rule as the store
-(:class:`app.store.merge.RecordState`), so the replayed picture digest equals the digest the
-store had at T. Most records are created whole by one op and never changed again; those are
-kept as their op's raw bytes and hashed without decoding, which keeps a rebuild over a million
-ops near a second.
+The picture at T is the merge of the ops that meet the moment's condition, with the same
+per-field rule as the store (:class:`app.store.merge.RecordState`), so its digest equals the
+digest the store had at T. Merging a million ops takes seconds, but nearly all of them need
+no merging: the log splits at two log numbers (LSN).
+
+- ``lo``: the first op that does *not* meet the condition (received, or stamped, after T);
+  ``hi``: the last op that does. Ops arrive nearly in order, so ``hi`` is just below ``lo``.
+- A record last changed before ``lo`` (``last_lsn < lo``) is *settled*: every op that shaped
+  it meets the condition, and an op after its ``last_lsn`` changed nothing. Its row in the
+  store is its state at T, read as it is, by SQL.
+- A record first seen after ``hi`` (``first_lsn > hi``) did not exist at T.
+- Only the records in between, created before T and changed since, are merged from their
+  ops: a handful, found through two indexes (migration 0007).
+
+A :class:`Picture` reads the settled rows through the connection it was built on, within the
+caller's read transaction; :class:`PictureDatabase` copies a picture into a temporary store
+in one SQL statement per table, within one read of the live store.
 """
 
 from __future__ import annotations
 
 import hashlib
+import heapq
+import json
 import os
+import sqlite3
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Connection, create_engine
 
 from app.oplog import Action, Op, canonical, decode_fields
-from app.records import INCIDENT, KINDS, OFFICER, PATROL, SECTOR
+from app.records import INCIDENT, KINDS, OFFICER, PATROL, SECTOR, RecordKind
 from app.store import schema
-from app.store.merge import RecordState
+from app.store.merge import RecordState, tombstone_hash
+
+#: the copy a :class:`PictureDatabase` holds (notes are read from the incident's own view)
+PICTURE_KINDS = (INCIDENT, SECTOR, PATROL, OFFICER)
+_CHUNK = 500  # ids per IN (...) when reading the ops of records changed across T
 
 
 class Moment(StrEnum):
@@ -41,91 +61,175 @@ class Moment(StrEnum):
         return "As it was" if self is Moment.AS_IT_WAS else "What we knew"
 
 
-# (origin, seq, hlc, encoded fields) of a record created whole by one op, nothing else since
-Single = tuple[str, int, int, bytes]
+def _columns(kind: RecordKind) -> tuple[str, ...]:
+    return (
+        "id",
+        *kind.fields,
+        "deleted",
+        "complete",
+        "stamps",
+        "row_hash",
+        "origin",
+        "first_lsn",
+        "last_lsn",
+        "learned_at",
+    )
+
+
+class _Reader:
+    """SQL on a SQLAlchemy connection or a plain sqlite3 one, tables under ``schema``."""
+
+    def __init__(self, connection: Connection | sqlite3.Connection, schema_name: str) -> None:
+        self.connection = connection
+        self.prefix = f"{schema_name}."
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        sql = sql.replace("@", self.prefix)
+        if isinstance(self.connection, sqlite3.Connection):
+            return self.connection.execute(sql, tuple(params))
+        return self.connection.exec_driver_sql(sql, tuple(params))
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self.rows(sql, params).fetchone()[0]
 
 
 @dataclass
 class Picture:
+    """The picture at ``at_ms``: the store's rows last changed before log number
+    ``settled_below`` as they are, plus ``replayed``, the records changed across T merged
+    from the ops that meet the moment (deleted and incomplete ones included, as the store
+    holds them). Read it inside the read it was built in."""
+
     at_ms: int
     moment: Moment
-    singles: dict[tuple[str, str], Single] = field(default_factory=dict)
-    merged: dict[tuple[str, str], RecordState] = field(default_factory=dict)
+    settled_below: int
+    replayed: dict[tuple[str, str], RecordState] = field(default_factory=dict)
+    reader: _Reader | None = field(default=None, repr=False)
+
+    def _settled(self, kind: RecordKind, columns: str, where: str = "") -> Any:
+        assert self.reader is not None, "a Picture reads the store it was built on"
+        return self.reader.rows(
+            f"SELECT {columns} FROM @{kind.table} WHERE last_lsn < ? {where} ORDER BY id",
+            (self.settled_below,),
+        )
 
     def digest(self) -> str:
         """The picture digest (as :func:`app.store.digest.picture_digest` computes it)."""
         digest = hashlib.blake2b(digest_size=32)
-        by_kind: dict[str, list[tuple[str, bytes]]] = {name: [] for name in KINDS}
-        for (kind, record_id), (_o, _s, _h, encoded) in self.singles.items():
-            payload = b"[" + canonical(kind) + b"," + canonical(record_id) + b",false,"
-            by_kind[kind].append(
-                (record_id, hashlib.blake2b(payload + encoded + b"]", digest_size=16).digest())
-            )
-        for (kind, record_id), state in self.merged.items():
-            by_kind[kind].append((record_id, state.row_hash()))
         for name in sorted(KINDS):
+            kind = KINDS[name]
+            replayed = sorted(
+                (record_id, state.row_hash())
+                for (record_kind, record_id), state in self.replayed.items()
+                if record_kind == name
+            )
+            settled = (
+                (record_id, tombstone_hash(name, record_id) if deleted else row_hash)
+                for record_id, row_hash, deleted in self._settled(kind, "id, row_hash, deleted")
+            )
             digest.update(name.encode() + b"\x00")
-            for record_id, row_hash in sorted(by_kind[name]):
+            for record_id, row_hash in heapq.merge(settled, replayed):
                 digest.update(record_id.encode() + b"\x00" + row_hash)
         return digest.hexdigest()
 
-    def visible(self, kind: str) -> Iterator[tuple[str, dict[str, Any]]]:
-        """(id, fields) of the records of ``kind`` shown at this moment (not deleted, complete)."""
-        for (record_kind, record_id), single in self.singles.items():
-            if record_kind == kind:
-                yield record_id, decode_fields(single[3])
-        for (record_kind, record_id), state in self.merged.items():
-            if record_kind == kind and state.complete and not state.deleted:
+    def _replayed_visible(self, name: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        for (record_kind, record_id), state in sorted(self.replayed.items()):
+            if record_kind == name and state.complete and not state.deleted:
                 yield record_id, state.fields
 
+    def visible(self, kind: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        """(id, fields) of the records of ``kind`` shown at this moment (not deleted, complete)."""
+        record_kind = KINDS[kind]
+        names = record_kind.fields
+        rows = self._settled(
+            record_kind, ", ".join(("id", *names)), "AND deleted = 0 AND complete = 1"
+        )
+        for row in rows:
+            yield (
+                row[0],
+                {
+                    name: _from_column(value, name in record_kind.json_fields)
+                    for name, value in zip(names, row[1:])
+                    if value is not None
+                },
+            )
+        yield from self._replayed_visible(kind)
+
     def count(self, kind: str) -> int:
-        return sum(1 for _ in self.visible(kind))
+        record_kind = KINDS[kind]
+        assert self.reader is not None
+        settled = self.reader.one(
+            f"SELECT COUNT(*) FROM @{record_kind.table} "
+            "WHERE last_lsn < ? AND deleted = 0 AND complete = 1",
+            (self.settled_below,),
+        )
+        return settled + sum(1 for _ in self._replayed_visible(kind))
+
+    @property
+    def changed_across(self) -> int:
+        """How many records had to be merged from their ops (changed across T)."""
+        return len(self.replayed)
 
 
-def _condition(moment: Moment) -> str:
-    return "hlc < ?" if moment is Moment.AS_IT_WAS else "received_at <= ?"
+def _from_column(value: Any, is_json: bool) -> Any:
+    if is_json and isinstance(value, str):
+        return json.loads(value)
+    return value
 
 
-def replay(connection: Connection, at_ms: int, moment: Moment = Moment.WHAT_WE_KNEW) -> Picture:
-    """The picture at ``at_ms`` (UTC ms) as of ``moment``."""
-    bound = (at_ms + 1) << 16 if moment is Moment.AS_IT_WAS else at_ms
-    picture = Picture(at_ms, moment)
-    singles, merged = picture.singles, picture.merged
-    whole = {name: len(kind.fields) for name, kind in KINDS.items()}
-    rows = connection.exec_driver_sql(
-        "SELECT kind, record_id, origin, seq, hlc, action, fields, author FROM ops "
-        f"WHERE {_condition(moment)} ORDER BY lsn",
-        (bound,),
-    )
-    for kind, record_id, origin, seq, hlc, action, fields, author in rows:
-        key = (kind, record_id)
-        state = merged.get(key)
-        if state is None:
-            single = singles.pop(key, None)
-            if single is None and action == "set":
-                # Likely created whole here; decoded only if another op touches it.
-                singles[key] = (origin, seq, hlc, fields)
-                continue
-            state = merged[key] = RecordState(KINDS[kind], record_id)
-            if single is not None:
-                state.apply(_op(kind, record_id, *single[:3], "set", single[3], ""))
-        state.apply(_op(kind, record_id, origin, seq, hlc, action, fields, author))
-    # A lone "set" that did not carry every field is a partial record: merge it properly.
-    for key in [k for k, s in singles.items() if _field_count(s[3]) != whole[k[0]]]:
-        origin, seq, hlc, fields = singles.pop(key)
-        state = merged[key] = RecordState(KINDS[key[0]], key[1])
-        state.apply(_op(key[0], key[1], origin, seq, hlc, "set", fields, ""))
+def _conditions(moment: Moment, at_ms: int) -> tuple[str, str, int]:
+    """(index, the condition an op known at T meets, the bound) for ``moment``."""
+    if moment is Moment.AS_IT_WAS:
+        return "ix_ops_hlc", "hlc < ?", (at_ms + 1) << 16
+    return "ix_ops_received", "received_at <= ?", at_ms
+
+
+def replay(
+    connection: Connection | sqlite3.Connection,
+    at_ms: int,
+    moment: Moment = Moment.WHAT_WE_KNEW,
+    *,
+    schema_name: str = "main",
+) -> Picture:
+    """The picture at ``at_ms`` (UTC ms) as of ``moment``, read within the caller's read."""
+    reader = _Reader(connection, schema_name)
+    index, known, bound = _conditions(moment, at_ms)
+    unknown = known.replace("<=", ">").replace("<", ">=")
+    # INDEXED BY: without it SQLite walks the whole log in LSN order looking for the first.
+    lo = reader.one(f"SELECT MIN(lsn) FROM @ops INDEXED BY {index} WHERE {unknown}", (bound,))
+    hi = reader.one(f"SELECT MAX(lsn) FROM @ops INDEXED BY {index} WHERE {known}", (bound,))
+    if hi is None:  # nothing was known yet: an empty picture
+        return Picture(at_ms, moment, settled_below=0, reader=reader)
+    if lo is None:  # everything was: today's picture
+        return Picture(at_ms, moment, settled_below=hi + 1, reader=reader)
+    picture = Picture(at_ms, moment, settled_below=lo, reader=reader)
+    for kind in KINDS.values():
+        across = [
+            record_id
+            for (record_id,) in reader.rows(
+                f"SELECT id FROM @{kind.table} INDEXED BY ix_{kind.table}_lsn "
+                "WHERE last_lsn >= ? AND first_lsn <= ?",
+                (lo, hi),
+            )
+        ]
+        for start in range(0, len(across), _CHUNK):
+            chunk = across[start : start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            rows = reader.rows(
+                "SELECT record_id, origin, seq, hlc, action, fields, author FROM @ops "
+                f"WHERE kind = ? AND record_id IN ({marks}) AND {known} ORDER BY lsn",
+                (kind.name, *chunk, bound),
+            )
+            for record_id, origin, seq, hlc, action, fields, author in rows:
+                key = (kind.name, record_id)
+                state = picture.replayed.get(key)
+                if state is None:
+                    state = picture.replayed[key] = RecordState(kind, record_id)
+                fields = decode_fields(fields)
+                state.apply(
+                    Op(origin, seq, hlc, kind.name, record_id, Action(action), fields, author)
+                )
     return picture
-
-
-def _field_count(encoded: bytes) -> int:
-    return len(decode_fields(encoded))
-
-
-def _op(
-    kind: str, record_id: str, origin: str, seq: int, hlc: int, action: str, fields, author: str
-) -> Op:
-    return Op(origin, seq, hlc, kind, record_id, Action(action), decode_fields(fields), author)
 
 
 def time_span(connection: Connection) -> tuple[int, int] | None:
@@ -139,59 +243,63 @@ def time_span(connection: Connection) -> tuple[int, int] | None:
 
 
 class PictureDatabase:
-    """A read-only copy of a replayed picture's incidents, sectors, patrols and officers in a
-    temporary SQLite file with the store's tables, so the timeline's filters, strip and lazy
-    table, the map and the roster read it exactly as they read the live store (``read()``
-    gives a connection per thread)."""
+    """A read-only copy of the picture at ``at_ms`` (incidents, sectors, patrols and officers)
+    in a temporary SQLite file with the store's tables, so the timeline's filters, strip and
+    lazy table, the map and the roster read it exactly as they read the live store (``read()``
+    gives a connection per thread).
 
-    def __init__(self, picture: Picture, folder: Path | None = None) -> None:
-        self.picture = picture
+    Built within one read of the live store (attached read-only): the settled rows are copied
+    by SQL, the records changed across T are written from their merged state."""
+
+    def __init__(
+        self,
+        store_path: Path,
+        at_ms: int,
+        moment: Moment = Moment.WHAT_WE_KNEW,
+        folder: Path | None = None,
+    ) -> None:
         handle, name = tempfile.mkstemp(prefix="limes-replay-", suffix=".sqlite3", dir=folder)
         os.close(handle)
         self.path = Path(name)
         self._engine = create_engine(f"sqlite:///{self.path}")
-        tables = [schema.incidents, schema.sectors, schema.patrols, schema.officers]
-        schema.metadata.create_all(self._engine, tables=tables)
-        with self._engine.begin() as connection:
-            for kind in (INCIDENT, SECTOR, PATROL, OFFICER):
-                columns = (
-                    "id",
-                    *kind.fields,
-                    "deleted",
-                    "complete",
-                    "stamps",
-                    "row_hash",
-                    "origin",
-                    "first_lsn",
-                    "last_lsn",
-                    "learned_at",
+        try:
+            tables = [getattr(schema, kind.table) for kind in PICTURE_KINDS]
+            schema.metadata.create_all(self._engine, tables=tables)
+            self.picture = self._fill(Path(store_path), at_ms, moment)
+        except BaseException:
+            self.close()
+            raise
+
+    def _fill(self, store_path: Path, at_ms: int, moment: Moment) -> Picture:
+        live = f"file:{quote(str(store_path.resolve()))}?mode=ro"
+        copy = sqlite3.connect(f"file:{quote(str(self.path))}", uri=True, isolation_level=None)
+        try:
+            copy.execute("PRAGMA journal_mode = OFF")
+            copy.execute("PRAGMA synchronous = OFF")  # a scratch file: gone when replay ends
+            copy.execute("ATTACH DATABASE ? AS live", (live,))
+            copy.execute("BEGIN")  # one snapshot of the live store for the whole copy
+            picture = replay(copy, at_ms, moment, schema_name="live")
+            for kind in PICTURE_KINDS:
+                columns = _columns(kind)
+                names = ", ".join(columns)
+                copy.execute(
+                    f"INSERT INTO main.{kind.table} ({names}) SELECT {names} "
+                    f"FROM live.{kind.table} WHERE last_lsn < ? AND deleted = 0 AND complete = 1",
+                    (picture.settled_below,),
                 )
-                rows = [
+                copy.executemany(
+                    f"INSERT INTO main.{kind.table} ({names}) "
+                    f"VALUES ({','.join('?' * len(columns))})",
                     (
-                        record_id,
-                        *(
-                            canonical(fields.get(n)).decode()
-                            if n in kind.json_fields and fields.get(n) is not None
-                            else fields.get(n)
-                            for n in kind.fields
-                        ),
-                        0,
-                        1,
-                        "{}",
-                        b"",
-                        "",
-                        0,
-                        0,
-                        0,
-                    )
-                    for record_id, fields in picture.visible(kind.name)
-                ]
-                if rows:
-                    connection.connection.cursor().executemany(
-                        f"INSERT INTO {kind.table} ({', '.join(columns)}) "
-                        f"VALUES ({','.join('?' * len(columns))})",
-                        rows,
-                    )
+                        _row(kind, record_id, fields)
+                        for record_id, fields in picture._replayed_visible(kind.name)
+                    ),
+                )
+            copy.execute("COMMIT")
+            picture.reader = None  # its connection closes here: counts and digest are taken
+            return picture
+        finally:
+            copy.close()
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -201,6 +309,16 @@ class PictureDatabase:
     def close(self) -> None:
         self._engine.dispose()
         self.path.unlink(missing_ok=True)
+
+
+def _row(kind: RecordKind, record_id: str, fields: dict[str, Any]) -> tuple[Any, ...]:
+    values = (
+        canonical(fields.get(n)).decode()
+        if n in kind.json_fields and fields.get(n) is not None
+        else fields.get(n)
+        for n in kind.fields
+    )
+    return (record_id, *values, 0, 1, "{}", b"", "", 0, 0, 0)
 
 
 __all__ = ["Moment", "Picture", "PictureDatabase", "replay", "time_span"]

@@ -11,6 +11,11 @@ from app.domain import Patrol, new_incident
 SHIFT_START = datetime(2026, 11, 22, 6, tzinfo=UTC)
 
 
+def minutes_ago(minutes: float) -> int:
+    """UTC milliseconds ``minutes`` before now (for what the timeline's last 24 h shows)."""
+    return int((datetime.now(UTC) - timedelta(minutes=minutes)).timestamp() * 1000)
+
+
 def incident_fields(center: str = "GR-ORE", **changes: Any) -> dict[str, Any]:
     """The fields of a new incident owned by ``center``, with ``changes`` applied."""
     incident = new_incident(

@@ -83,9 +83,12 @@ class ReplayBar(QWidget):
             self.play.setChecked(False)
             self._at = None
             self.when.setText("Live")
-        else:
-            self._on_slider(self.slider.value())
-        self._settle.start()
+            # Back to live at once, not after the slider's settling delay: nothing is left
+            # pending to fire once the window (and its store) have closed.
+            self._settle.stop()
+            self._emit()
+            return
+        self._on_slider(self.slider.value())
 
     def _on_slider(self, value: int) -> None:
         start, end = self._span

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from app import incident_filter as f
 from app.errors import ValidationError
 from app.incident_filter import IncidentFilter, QuickRange
-from app.replay import Moment, PictureDatabase, replay, time_span
+from app.replay import Moment, PictureDatabase, time_span
 from app.settings import data_dir
 from app.store import Store
 from app.store import queries as q
@@ -381,9 +381,7 @@ class TimelinePanel(QWidget):
         store = self._store
 
         def read() -> PictureDatabase:
-            with store.read() as connection:
-                picture = replay(connection, at, moment)
-            return PictureDatabase(picture)
+            return PictureDatabase(store.path, at, moment)
 
         self._request("replay", read, lambda database: self._show_source(database, at, moment))
 

@@ -138,6 +138,7 @@ def _merge_kind(
     }
     states: dict[str, RecordState] = {}
     last_lsn: dict[str, int] = {}
+    first_lsn_of: dict[str, int] = {}  # a new record's first op here (replay relies on it)
     release_lsn: dict[str, int] = {}  # the op that set the release list, per record
     whole = len(kind.fields)
     created_whole: list[int] = []  # the common case, see _rows_created_whole
@@ -159,6 +160,7 @@ def _merge_kind(
             states[record_id] = state
         state.apply(op)
         last_lsn[record_id] = lsn
+        first_lsn_of.setdefault(record_id, lsn)
         if "releasability" in op.fields:
             release_lsn[record_id] = lsn
     plan = [(name, name in kind.json_fields) for name in kind.fields]
@@ -187,7 +189,7 @@ def _merge_kind(
                 state.encoded_stamps(),
                 state.row_hash(),
                 state.origin,
-                last_lsn[record_id],
+                first_lsn_of[record_id],  # kept by the upsert for a record already held
                 last_lsn[record_id],
                 now_ms,
             )

@@ -48,6 +48,9 @@ ops = Table(
     Column("received_at", Integer, nullable=False),
     UniqueConstraint("origin", "seq", name="uq_ops_origin_seq"),
     Index("ix_ops_record", "kind", "record_id"),
+    # Replay splits the log at a moment by either clock (migration 0007, app/replay.py).
+    Index("ix_ops_received", "received_at"),
+    Index("ix_ops_hlc", "hlc"),
     Index("ix_ops_crew", "lsn", sqlite_where=text(CREW_OPS)),
 )
 
@@ -144,7 +147,9 @@ def _record_table(kind: RecordKind, *indexes: Index) -> Table:
         Column("last_lsn", Integer, nullable=False),
         Column("learned_at", Integer, nullable=False),
     ]
-    return Table(kind.table, metadata, *columns, *indexes)
+    # Replay finds the records changed across a moment T from this index alone (migration 0007).
+    lsns = Index(f"ix_{kind.table}_lsn", "last_lsn", "first_lsn")
+    return Table(kind.table, metadata, *columns, lsns, *indexes)
 
 
 # The timeline's filters run in time order from this index alone (migration 0002).

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from app.store import Change
 from app.store import queries as q
 from maps.alerts import NEAR_BORDER, PATROL_OUTSIDE
-from tests.factories import incident_fields
+from tests.factories import incident_fields, minutes_ago
 from tests.qt.test_main_window import demo_store, window  # noqa: F401  -- shared fixtures
 
 KASTANIES = (
@@ -31,7 +31,12 @@ def test_an_incident_near_the_line_raises_an_alert_that_flashes_and_selects(
     store, _ = demo_store
     main = ready_window
     before = len(main.alert_panel.alerts())
-    fields = incident_fields(lon=KASTANIES[0], lat=KASTANIES[1], title="Group on the riverbank")
+    fields = incident_fields(
+        lon=KASTANIES[0],
+        lat=KASTANIES[1],
+        title="Group on the riverbank",
+        occurred_at=minutes_ago(5),  # inside the timeline's opening range (the last 24 h)
+    )
     store.commit([Change("incident", "near-1", fields)], "anna").result()
     qtbot.waitUntil(lambda: len(main.alert_panel.alerts()) > before, timeout=10_000)
     alert = main.alert_panel.alerts()[0]  # newest first
@@ -46,6 +51,31 @@ def test_an_incident_near_the_line_raises_an_alert_that_flashes_and_selects(
         lambda: main.incident_view.currentIndex().data(Qt.ItemDataRole.UserRole) == "near-1",
         timeout=5000,
     )
+
+
+def test_an_alert_on_an_incident_outside_the_timeline_filter_says_so(
+    qtbot,
+    ready_window,
+    demo_store,  # noqa: F811
+):
+    """Weeks-old and newly reported: the timeline's last 24 h leaves it out, the window tells."""
+    store, _ = demo_store
+    main = ready_window
+    before = len(main.alert_panel.alerts())
+    fields = incident_fields(
+        lon=KASTANIES[0],
+        lat=KASTANIES[1],
+        title="Late report of a crossing",
+        occurred_at=minutes_ago(14 * 24 * 60),  # a fortnight back
+    )
+    store.commit([Change("incident", "late-1", fields)], "anna").result()
+    qtbot.waitUntil(lambda: len(main.alert_panel.alerts()) > before, timeout=10_000)
+    main.alert_panel.list.itemClicked.emit(main.alert_panel.list.item(0))
+    qtbot.waitUntil(
+        lambda: "Late report of a crossing" in main.statusBar().currentMessage(), timeout=5000
+    )
+    assert "not in the timeline's current filter" in main.statusBar().currentMessage()
+    assert main.details.incident_id == "late-1"
 
 
 def test_an_incident_far_from_the_line_and_hot_sectors_raises_nothing(

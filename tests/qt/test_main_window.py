@@ -36,6 +36,7 @@ def window(qtbot, demo_store):
     feed.start()
     main.show()
     yield main
+    main.close()  # as the application does: the window goes before its store closes
     feed.stop()
     bridge.disconnect_feed()
 

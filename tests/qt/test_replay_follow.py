@@ -73,7 +73,7 @@ def scene(qtbot, store):
     feed.start()
     window.show()
     yield window, before
-    window.timeline.end_replay()
+    window.close()  # ends the replay, as the application does before its store closes
     feed.stop()
     bridge.disconnect_feed()
 

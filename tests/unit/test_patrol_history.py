@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime, timedelta
 
+from app import hlc
 from app import values as v
 from app.audit import CREATED
 from app.domain import Patrol
@@ -133,3 +134,30 @@ def test_a_deleted_patrol_says_so_last(tmp_path):
         "added to the roster: EVROS-12",
         "deleted",
     ]
+
+
+def test_reports_made_in_the_same_millisecond_are_each_counted(tmp_path):
+    """A tracker gateway batching fixes stamps them within one millisecond: each is a report
+    of its own, not parts of one op (found when the run above counted 2 of 3)."""
+    with (
+        Store(tmp_path / "gr.sqlite3", "GR-ORE") as greek,
+        Store(tmp_path / "bg.sqlite3", "BG-SVL") as bulgarian,
+    ):
+        patrol = Patrol(
+            "PAT-3", "EVROS-13", ("OFF-BG-01",), "4x4", START, START + timedelta(hours=8),
+            "SEC-GR-1", v.PatrolStatus.AVAILABLE,
+        )  # fmt: skip
+        bulgarian.commit([Change("patrol", patrol.id, patrol.to_fields())], "Cdr. M").result()
+        _send(bulgarian, greek)
+        wall = int(time.time() * 1000) + 1_000  # after the patrol was created
+        fixes = [
+            Op("BG-SVL", 2 + n, hlc.pack(wall, n), "patrol", "PAT-3", Action.SET,
+               {"lon": 26.3 + n / 100, "lat": 41.5}, "tracker")
+            for n in range(3)
+        ]  # fmt: skip
+        assert not greek.apply_remote(fixes, source="BG-SVL").result().rejected
+        with greek.read() as connection:
+            entries = patrol_history(connection, "PAT-3")
+    assert [(e.field, e.count) for e in entries] == [(CREATED, 1), (POSITION, 3)]
+    assert patrol_change_text(entries[1], {}).startswith("position: 3 reports")
+    assert entries[1].new == (26.32, 41.5)
