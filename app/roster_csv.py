@@ -11,7 +11,6 @@ that differ from the store are written, an unchanged file writes nothing.
 from __future__ import annotations
 
 import csv
-import re
 from collections.abc import Sequence
 from contextlib import closing
 from dataclasses import dataclass
@@ -24,13 +23,12 @@ from app.csv_cells import guarded
 from app.domain import Officer
 from app.errors import ImportFailedError, ValidationError
 from app.import_readers import ImportRowError, SourceRow, open_table
+from app.iso_codes import COUNTRIES, LANGUAGES
 from app.store import Change, Store
 from app.store import queries as q
 
 COLUMNS = ("id", "name", "agency", "country", "rank", "languages", "qualifications", "available")
 REQUIRED = ("id", "name", "agency", "country")
-_COUNTRY = re.compile(r"^[A-Z]{3}$")
-_LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 _YES = {"yes", "y", "true", "1", ""}
 _NO = {"no", "n", "false", "0"}
 
@@ -90,13 +88,13 @@ def _officer(row: SourceRow) -> Officer:
             if not cells[name]:
                 raise ValidationError(name, "is required")
         country = cells["country"].upper()
-        if not _COUNTRY.match(country):
+        if country not in COUNTRIES:
             raise ValidationError(
                 "country", f"{cells['country']!r} is not an ISO 3166 alpha-3 code (e.g. GRC)"
             )
         languages = _list(cells["languages"])
         for language in languages:
-            if not _LANGUAGE.match(language.lower()):
+            if language.lower() not in LANGUAGES:
                 raise ValidationError(
                     "languages", f"{language!r} is not an ISO 639-1 language code (e.g. el, en)"
                 )

@@ -54,6 +54,8 @@ def test_import_then_export_round_trips_and_a_reimport_writes_nothing(store, tmp
     [
         ("OFF-X,Name,Agency,Greece,,el,,yes", "country", "'Greece' is not an ISO 3166 alpha-3"),
         ("OFF-X,Name,Agency,GRC,,greek,,yes", "languages", "'greek' is not an ISO 639-1"),
+        ("OFF-X,Name,Agency,BGX,,bg,,yes", "country", "'BGX' is not an ISO 3166 alpha-3"),
+        ("OFF-X,Name,Agency,GRC,,el;gre,,yes", "languages", "'gre' is not an ISO 639-1"),
         ("OFF-X,Name,Agency,GRC,,el,,maybe", "available", "'maybe' is not yes or no"),
         ("OFF-X,,Agency,GRC,,el,,yes", "name", "is required"),
         ("OFF-GR-01,Other,Agency,GRC,,el,,yes", "id", "already used by data row 1"),
