@@ -184,6 +184,8 @@ class MainWindow(QMainWindow):
         self.patrol_view.selectionModel().currentRowChanged.connect(self._on_patrol_row)
         self.map_panel.incident_clicked.connect(self.select_incident)
         self.map_panel.new_incident_requested.connect(self._new_incident_at)
+        self.map_panel.selected_patrol = self.roster_panel.selected_call_sign
+        self.map_panel.patrol_position_reported.connect(self.roster_panel.report_position)
         self._selection_wanted: str | None = None
         self.incident_model.modelReset.connect(self._select_when_listed)
         # An incident picked on the map or in the alerts but left out by the timeline's filter:

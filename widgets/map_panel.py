@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -67,6 +68,7 @@ class MapPanel(QWidget):
     patrol_clicked = Signal(str)
     # "New incident here" from the right-click menu; the incident form opens on it.
     new_incident_requested = Signal(float, float)
+    patrol_position_reported = Signal(str, float, float)  # patrol id, lon, lat
 
     def __init__(
         self,
@@ -154,6 +156,8 @@ class MapPanel(QWidget):
         self.view.map_clicked.connect(self.measure.click)
         self.view.context_requested.connect(self._on_context_requested)
         self.context_menu: MapContextMenu | None = None
+        # (patrol id, call sign) of the patrol selected in the roster, set by the window
+        self.selected_patrol: Callable[[], tuple[str, str] | None] = lambda: None
         self.flashes = FlashRenderer(self.view.view)
         self._flash_s = settings.alerts.flash_s
         QShortcut(
@@ -380,7 +384,8 @@ class MapPanel(QWidget):
         self.context_menu = MapContextMenu(
             lon, lat, self._format.currentText(),
             on_new_incident=self.new_incident_requested.emit,
-            on_measure_from=self._measure_from, parent=self,
+            on_measure_from=self._measure_from, patrol=self.selected_patrol(),
+            on_patrol_here=self.patrol_position_reported.emit, parent=self,
         )  # fmt: skip
         self.context_menu.show_at(screen_pos)
 

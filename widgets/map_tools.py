@@ -64,7 +64,8 @@ class MeasureTool(QObject):
 
 
 class MapContextMenu(QMenu):
-    """What can be done at a place: report an incident there, measure from it, copy it."""
+    """What can be done at a place: report an incident there, report the selected patrol
+    there (a position radioed in, until field devices report it), measure from it, copy it."""
 
     def __init__(
         self,
@@ -74,6 +75,8 @@ class MapContextMenu(QMenu):
         *,
         on_new_incident,
         on_measure_from,
+        patrol: tuple[str, str] | None = None,
+        on_patrol_here=None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -84,6 +87,11 @@ class MapContextMenu(QMenu):
         self.addSeparator()
         self.new_incident = self.addAction("New incident here…")
         self.new_incident.triggered.connect(lambda: on_new_incident(lon, lat))
+        self.patrol_here = None
+        if patrol is not None and on_patrol_here is not None:
+            patrol_id, call_sign = patrol
+            self.patrol_here = self.addAction(f"{call_sign} is here (position report)")
+            self.patrol_here.triggered.connect(lambda: on_patrol_here(patrol_id, lon, lat))
         self.measure = self.addAction("Measure from here")
         self.measure.triggered.connect(lambda: on_measure_from(lon, lat))
         self.copy = self.addAction("Copy position")

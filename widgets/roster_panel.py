@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import time
 import uuid
 from collections.abc import Callable, Collection
 from datetime import UTC, datetime, timedelta
@@ -420,6 +421,20 @@ class RosterPanel(QWidget):
     def _selected_patrol_id(self) -> str:
         index = self.patrol_view.currentIndex()
         return index.data(Qt.ItemDataRole.UserRole) or "" if index.isValid() else ""
+
+    def selected_call_sign(self) -> tuple[str, str] | None:
+        """(id, call sign) of the selected patrol, or None (nothing selected, or a replay)."""
+        patrol = self.state.patrols.get(self._selected_patrol_id())
+        if patrol is None or self.read_only:
+            return None
+        return patrol.id, patrol.call_sign
+
+    def report_position(self, patrol_id: str, lon: float, lat: float) -> bool:
+        """A position radioed in (or read off the map): the patrol is at lon, lat now. Goes
+        through the op-log like a tracker's report, so partners and the track see it."""
+        now_ms = int(time.time() * 1000)
+        fix = {"lon": round(lon, 6), "lat": round(lat, 6), "position_at": now_ms}
+        return self._commit([Change("patrol", patrol_id, fix)])
 
     def select_patrol(self, patrol_id: str) -> None:
         row = self.patrol_model.row_of(patrol_id)

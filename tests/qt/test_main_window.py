@@ -177,3 +177,47 @@ def test_clicking_a_patrol_on_the_map_selects_it_in_the_roster(qtbot, window):
     position = view.mapFromScene(view.view.mapViewToScene(QtCore.QPointF(x, y)))
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=position)
     qtbot.waitUntil(lambda: window.patrol_view.currentIndex().row() == 3, timeout=3000)
+
+
+@pytest.mark.qt_log_ignore(r"does not support (raise|grabbing)")
+def test_a_patrol_radioed_in_is_placed_from_a_right_click_and_partners_get_it(qtbot, window):
+    """The commander picks a patrol in the roster, right-clicks where it says it is: the
+    position is saved through the op-log (so partners and its track get it), and the map's
+    marker moves there."""
+    from PySide6.QtCore import QPoint
+
+    from app.store import queries as q
+
+    view = window.map_panel.view
+    view.context_requested.emit(26.40, 41.30, QPoint(0, 0))
+    assert window.map_panel.context_menu.patrol_here is None  # no patrol selected: not offered
+    window.map_panel.context_menu.close()
+
+    patrol = window.patrol_model.patrol_at(2)
+    window.roster_panel.select_patrol(patrol.id)
+    view.context_requested.emit(26.40, 41.30, QPoint(0, 0))
+    menu = window.map_panel.context_menu
+    assert menu.patrol_here.text() == f"{patrol.call_sign} is here (position report)"
+    menu.patrol_here.trigger()
+    menu.close()
+
+    with window._store.read() as connection:
+        saved = {p.id: p for p in q.patrols(connection)}[patrol.id]
+        [(author,)] = connection.exec_driver_sql(
+            "SELECT author FROM ops WHERE kind = 'patrol' AND record_id = ? "
+            "ORDER BY lsn DESC LIMIT 1",
+            (patrol.id,),
+        ).fetchall()
+    assert (saved.lon, saved.lat) == (26.40, 41.30)
+    assert saved.position_at is not None
+    assert author == window.roster_panel._user
+    x, y = view.projection.forward_point(26.40, 41.30)
+
+    def marker_moved() -> bool:
+        points = view.patrols.scatter.points()
+        return any(
+            p.data() == patrol.id and abs(p.pos().x() - x) < 1 and abs(p.pos().y() - y) < 1
+            for p in points
+        )
+
+    qtbot.waitUntil(marker_moved, timeout=3000)
