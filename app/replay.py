@@ -32,6 +32,7 @@ import json
 import os
 import sqlite3
 import tempfile
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -103,6 +104,7 @@ class Picture:
     at_ms: int
     moment: Moment
     settled_below: int
+    known_through: int = 0  # the last log number an op known at T has (0: none was)
     replayed: dict[tuple[str, str], RecordState] = field(default_factory=dict)
     reader: _Reader | None = field(default=None, repr=False)
 
@@ -201,8 +203,8 @@ def replay(
     if hi is None:  # nothing was known yet: an empty picture
         return Picture(at_ms, moment, settled_below=0, reader=reader)
     if lo is None:  # everything was: today's picture
-        return Picture(at_ms, moment, settled_below=hi + 1, reader=reader)
-    picture = Picture(at_ms, moment, settled_below=lo, reader=reader)
+        return Picture(at_ms, moment, settled_below=hi + 1, known_through=hi, reader=reader)
+    picture = Picture(at_ms, moment, settled_below=lo, known_through=hi, reader=reader)
     for kind in KINDS.values():
         across = [
             record_id
@@ -249,7 +251,11 @@ class PictureDatabase:
     gives a connection per thread).
 
     Built within one read of the live store (attached read-only): the settled rows are copied
-    by SQL, the records changed across T are written from their merged state."""
+    by SQL, the records changed across T are written from their merged state. Moving it to
+    another moment (:meth:`move_to`) rewrites only the records that can differ between the two
+    moments (those changed across either, or since it was built), so scrubbing the slider
+    costs what changed, not the size of the picture. WAL: the views keep reading the moment
+    they have until a move commits."""
 
     def __init__(
         self,
@@ -261,45 +267,96 @@ class PictureDatabase:
         handle, name = tempfile.mkstemp(prefix="limes-replay-", suffix=".sqlite3", dir=folder)
         os.close(handle)
         self.path = Path(name)
+        self._store_path = Path(store_path)
+        self._lock = threading.Lock()  # one move at a time
         self._engine = create_engine(f"sqlite:///{self.path}")
+        self.picture: Picture | None = None
+        self._closed = False
+        self.rewritten = 0  # records rewritten by the last build or move
         try:
             tables = [getattr(schema, kind.table) for kind in PICTURE_KINDS]
             schema.metadata.create_all(self._engine, tables=tables)
-            self.picture = self._fill(Path(store_path), at_ms, moment)
+            self._write(at_ms, moment)
         except BaseException:
             self.close()
             raise
 
-    def _fill(self, store_path: Path, at_ms: int, moment: Moment) -> Picture:
-        live = f"file:{quote(str(store_path.resolve()))}?mode=ro"
-        copy = sqlite3.connect(f"file:{quote(str(self.path))}", uri=True, isolation_level=None)
-        try:
-            copy.execute("PRAGMA journal_mode = OFF")
-            copy.execute("PRAGMA synchronous = OFF")  # a scratch file: gone when replay ends
-            copy.execute("ATTACH DATABASE ? AS live", (live,))
-            copy.execute("BEGIN")  # one snapshot of the live store for the whole copy
-            picture = replay(copy, at_ms, moment, schema_name="live")
-            for kind in PICTURE_KINDS:
-                columns = _columns(kind)
-                names = ", ".join(columns)
-                copy.execute(
-                    f"INSERT INTO main.{kind.table} ({names}) SELECT {names} "
-                    f"FROM live.{kind.table} WHERE last_lsn < ? AND deleted = 0 AND complete = 1",
-                    (picture.settled_below,),
-                )
-                copy.executemany(
-                    f"INSERT INTO main.{kind.table} ({names}) "
-                    f"VALUES ({','.join('?' * len(columns))})",
-                    (
-                        _row(kind, record_id, fields)
-                        for record_id, fields in picture._replayed_visible(kind.name)
-                    ),
-                )
-            copy.execute("COMMIT")
-            picture.reader = None  # its connection closes here: counts and digest are taken
-            return picture
-        finally:
-            copy.close()
+    def move_to(self, at_ms: int, moment: Moment = Moment.WHAT_WE_KNEW) -> Picture | None:
+        """The picture at another moment, in place; what the views read changes when the
+        rewrite commits (one transaction). None if the database was closed meanwhile."""
+        return self._write(at_ms, moment)
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def _write(self, at_ms: int, moment: Moment) -> Picture | None:
+        with self._lock:
+            if self._closed:
+                return None
+            live = f"file:{quote(str(self._store_path.resolve()))}?mode=ro"
+            copy = sqlite3.connect(f"file:{quote(str(self.path))}", uri=True, isolation_level=None)
+            try:
+                # The first copy with no journal (nobody reads it yet), then WAL: views keep
+                # reading their moment while a move is written.
+                first = self.picture is None
+                copy.execute(f"PRAGMA journal_mode = {'OFF' if first else 'WAL'}")
+                copy.execute("PRAGMA synchronous = OFF")  # a scratch file: gone when replay ends
+                copy.execute("ATTACH DATABASE ? AS live", (live,))
+                copy.execute("BEGIN IMMEDIATE")  # one snapshot of the live store for the write
+                picture = replay(copy, at_ms, moment, schema_name="live")
+                old = self.picture
+                self.rewritten = 0
+                for kind in PICTURE_KINDS:
+                    self.rewritten += self._rewrite(copy, kind, old, picture)
+                copy.execute("COMMIT")
+                if first:
+                    copy.execute("PRAGMA journal_mode = WAL")
+                picture.reader = None  # its connection closes here: counts and digest are taken
+                self.picture = picture
+                return picture
+            finally:
+                copy.close()
+
+    def _rewrite(
+        self, copy: sqlite3.Connection, kind: RecordKind, old: Picture | None, new: Picture
+    ) -> int:
+        """Write ``kind``'s rows of ``new`` over those of ``old`` (None: an empty file)."""
+        columns = _columns(kind)
+        names = ", ".join(columns)
+        settled = (
+            f"INSERT INTO main.{kind.table} ({names}) SELECT {names} FROM live.{kind.table} "
+            "WHERE last_lsn < ? AND deleted = 0 AND complete = 1"
+        )
+        if old is None:
+            copy.execute(settled, (new.settled_below,))
+            written = copy.execute("SELECT changes()").fetchone()[0]
+        else:
+            # A record settled at both moments (last changed before both) is the same row in
+            # both, and one created after both is in neither: every other one is rewritten.
+            # A record changed in the live store since has a log number past both, so it is
+            # among them too.
+            copy.execute("CREATE TEMP TABLE IF NOT EXISTS moved (id TEXT PRIMARY KEY)")
+            copy.execute("DELETE FROM temp.moved")
+            copy.execute(
+                f"INSERT INTO temp.moved SELECT id FROM live.{kind.table} "
+                f"INDEXED BY ix_{kind.table}_lsn WHERE last_lsn >= ? AND first_lsn <= ?",
+                (
+                    min(old.settled_below, new.settled_below),
+                    max(old.known_through, new.known_through),
+                ),
+            )
+            copy.execute(f"DELETE FROM main.{kind.table} WHERE id IN (SELECT id FROM temp.moved)")
+            copy.execute(settled + " AND id IN (SELECT id FROM temp.moved)", (new.settled_below,))
+            written = copy.execute("SELECT COUNT(*) FROM temp.moved").fetchone()[0]
+        copy.executemany(
+            f"INSERT INTO main.{kind.table} ({names}) VALUES ({','.join('?' * len(columns))})",
+            (
+                _row(kind, record_id, fields)
+                for record_id, fields in new._replayed_visible(kind.name)
+            ),
+        )
+        return written
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -307,8 +364,12 @@ class PictureDatabase:
             yield connection
 
     def close(self) -> None:
-        self._engine.dispose()
-        self.path.unlink(missing_ok=True)
+        """Remove the file (after a move being written, if any)."""
+        with self._lock:
+            self._closed = True
+            self._engine.dispose()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
 
 
 def _row(kind: RecordKind, record_id: str, fields: dict[str, Any]) -> tuple[Any, ...]:

@@ -34,9 +34,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app import incident_filter as f
+from app.hlc import pack
 from app.incident_filter import IncidentFilter, QuickRange
+from app.oplog import Action, Op
 from app.replay import Moment, PictureDatabase, replay
-from app.replay import time_span as replay_span
 from app.store import Change, Store
 from app.values import Category, IncidentStatus
 
@@ -92,6 +93,46 @@ def ensure(path: Path, rows: int) -> None:
             return
         path.unlink()
     build(path, rows)
+
+
+def build_history(path: Path, ops: int, *, chunk: int = 50_000) -> None:
+    """A partner's two years of ``ops``, stamped (HLC) across the two years: four in five
+    report a new incident, one in five updates one of the last thousand reported (status,
+    impact: an incident is worked on in the hours after it is reported, then closed). The
+    replay benchmark reads this one: a moment "as it was" falls between ops anywhere in it."""
+    rng = random.Random(9)
+    started = time.perf_counter()
+    created = 0
+    with Store(path, "GR-ORE", synchronous="OFF") as store:
+        for first in range(0, ops, chunk):
+            batch = []
+            for seq in range(first + 1, min(ops, first + chunk) + 1):
+                wall = NOW_MS - SPAN_MS + (seq * SPAN_MS) // ops
+                if created < 10 or rng.random() < 0.8:
+                    record, created = f"h-{created:07d}", created + 1
+                    fields = incident_fields(rng, seq, ops)
+                    fields.update(owner="BG-SVL", originator="BG-SVL", occurred_at=wall - 60_000)
+                else:
+                    record = f"h-{rng.randrange(max(0, created - 1_000), created):07d}"
+                    fields = {
+                        "status": rng.choice(list(IncidentStatus)).value,
+                        "impact": rng.choice(["low", "medium", "high"]),
+                    }
+                batch.append(
+                    Op("BG-SVL", seq, pack(wall, 0), "incident", record, Action.SET, fields, "b")
+                )
+            store.apply_remote(batch, source="BG-SVL").result()
+            print(f"  history: {first + len(batch):,} ops", file=sys.stderr)
+    print(f"  history built in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+
+
+def ensure_history(path: Path, ops: int) -> None:
+    if path.exists():
+        with sqlite3.connect(path) as connection:
+            if connection.execute("SELECT COUNT(*) FROM ops").fetchone()[0] == ops:
+                return
+        path.unlink()
+    build_history(path, ops)
 
 
 FILTERS = {
@@ -239,12 +280,11 @@ def bench_replay(path: Path, repeat: int) -> None:
     """The picture at T rebuilt from the op-log, against reading the same ops with sqlite3."""
     raw = sqlite3.connect(path)
     with Store(path, "GR-ORE") as store:
-        with store.read() as connection:
-            first, last = replay_span(connection)
         print(f"replay over {raw.execute('SELECT COUNT(*) FROM ops').fetchone()[0]:,} ops")
         for share in (0.5, 1.0):
-            at = first + int((last - first) * share)
             for moment in Moment:
+                first, last = log_span(raw, moment)
+                at = first + int((last - first) * share)
 
                 def ours(at=at, moment=moment):
                     with store.read() as connection:
@@ -279,6 +319,50 @@ def bench_replay(path: Path, repeat: int) -> None:
                     f"raw read of the {len(rows):,} ops {raw_ms:6.0f} ms; "
                     f"ratio {ours_ms / raw_ms:.3f}"
                 )
+
+        bench_scrub(path, raw, repeat)
+
+
+def log_span(raw: sqlite3.Connection, moment: Moment) -> tuple[int, int]:
+    """The first and last moment of the log by ``moment``'s clock (writers' or ours)."""
+    if moment is Moment.AS_IT_WAS:
+        low, high = raw.execute("SELECT MIN(hlc), MAX(hlc) FROM ops").fetchone()
+        return low >> 16, high >> 16
+    return raw.execute("SELECT MIN(received_at), MAX(received_at) FROM ops").fetchone()
+
+
+def bench_scrub(path: Path, raw: sqlite3.Connection, repeat: int) -> None:
+    """The slider moved while replaying: the picture database the views read is rewritten in
+    place for what differs between the two moments, not built anew."""
+    for moment in Moment:
+        _scrub(path, *log_span(raw, moment), repeat, moment)
+
+
+def _scrub(path: Path, first: int, last: int, repeat: int, moment: Moment) -> None:
+    started = time.perf_counter()
+    database = PictureDatabase(path, last, moment)
+    built_ms = (time.perf_counter() - started) * 1000
+    try:
+        print(
+            f"  scrubbing ({moment.label.lower()}): entering replay at the end {built_ms:,.0f} ms"
+        )
+        for label, a, b in (
+            ("a step of 1% of the log", 0.50, 0.51),
+            ("from the end to half-way", 1.0, 0.5),
+        ):
+            times, rewritten = [], []
+            for _ in range(repeat):
+                for share in (a, b):
+                    started = time.perf_counter()
+                    database.move_to(first + int((last - first) * share), moment)
+                    times.append((time.perf_counter() - started) * 1000)
+                    rewritten.append(database.rewritten)
+            print(
+                f"    {label:<26} {statistics.median(times):8.0f} ms per move "
+                f"({statistics.median(rewritten):,.0f} records rewritten; built anew: see above)"
+            )
+    finally:
+        database.close()
 
 
 RSS_PROBE = """
@@ -326,9 +410,11 @@ def main() -> None:
     )
     ensure(small, 100_000)
     ensure(large, args.rows)
+    history = args.folder / f"history-{args.rows}.sqlite3"
+    ensure_history(history, args.rows)
     print(f"timeline benchmark, {args.rows:,} incidents (machine shared: compare ratios)")
     bench_filters(large, args.repeat)
-    bench_replay(large, args.repeat)
+    bench_replay(history, args.repeat)
     for path in (small, large):
         rows, before, after = rss_at(path)
         print(

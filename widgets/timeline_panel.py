@@ -263,8 +263,8 @@ class TimelinePanel(QWidget):
             got, value = result
             if got is self._tickets.get(key):
                 deliver(value)
-            elif isinstance(value, PictureDatabase):
-                value.close()
+            elif isinstance(value, PictureDatabase) and value is not self._source:
+                value.close()  # built for a moment no longer wanted (a moved one is kept)
 
         reads = self._strip_reads if key in ("range", "strip") else self._reads
         reads.request(key, lambda: (ticket, read()), done)
@@ -376,11 +376,17 @@ class TimelinePanel(QWidget):
     def _on_moment_chosen(self, at: int | None, moment: Moment) -> None:
         self.strip.show_moment(at)
         if at is None:
+            self._tickets.pop("replay", None)  # a picture still being written is not shown
             self._show_source(self._store, None, moment)
             return
         store = self._store
+        shown = self._source if isinstance(self._source, PictureDatabase) else None
 
         def read() -> PictureDatabase:
+            # Scrubbing moves the picture shown (rewriting what differs); the first moment,
+            # or one after replay was left, builds one.
+            if shown is not None and shown.move_to(at, moment) is not None:
+                return shown
             return PictureDatabase(store.path, at, moment)
 
         self._request("replay", read, lambda database: self._show_source(database, at, moment))
@@ -393,7 +399,7 @@ class TimelinePanel(QWidget):
             self._load(f.within(self._base, *self.strip.window()))  # keep the user's zoom
         else:
             self.apply_filter()
-        if isinstance(old, PictureDatabase):
+        if isinstance(old, PictureDatabase) and old is not source:
             old.close()
         self.replay_changed.emit(at, source if at is not None else None)
 

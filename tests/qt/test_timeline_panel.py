@@ -167,6 +167,7 @@ def test_the_slider_shows_what_we_knew_at_a_past_moment_and_back_to_live(qtbot, 
         panel.replay.toggle.click()  # replay starts at the latest moment
     assert shown.args[0] is not None
     qtbot.waitUntil(lambda: panel.model.rowCount() == 121, timeout=5000)
+    entered = panel.model._store.path
 
     assert panel.replay.chosen_moment() is Moment.WHAT_WE_KNEW
     with qtbot.waitSignal(panel.loaded, timeout=5000):
@@ -179,6 +180,7 @@ def test_the_slider_shows_what_we_knew_at_a_past_moment_and_back_to_live(qtbot, 
     assert panel.strip.moment.isVisible()
 
     picture_file = panel.model._store.path
+    assert picture_file == entered  # the slider moved the picture in place, not anew
     assert picture_file.exists()
     with qtbot.waitSignal(panel.replay_changed, timeout=5000) as shown:
         panel.replay.toggle.click()
