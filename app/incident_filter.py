@@ -319,6 +319,20 @@ def marks(
     return out
 
 
+def matches(connection: Connection, criteria: IncidentFilter, incident_id: str) -> bool:
+    """Whether the incident ``incident_id`` is among those ``criteria`` lists."""
+    compiled = compile_filter(connection, criteria)
+    row = connection.exec_driver_sql(
+        f"SELECT lon, lat FROM incidents WHERE {compiled.where} AND id = ?",
+        (*compiled.params, incident_id),
+    ).fetchone()
+    if row is None:
+        return False
+    return compiled.area is None or bool(
+        _inside(compiled.area, np.array([row[0]], float), np.array([row[1]], float))[0]
+    )
+
+
 def count(connection: Connection, criteria: IncidentFilter) -> int:
     compiled = compile_filter(connection, criteria)
     if compiled.area is None:
@@ -336,6 +350,7 @@ __all__ = [
     "filtered_rowids",
     "histogram",
     "marks",
+    "matches",
     "shift_start",
     "time_range",
     "within",

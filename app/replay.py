@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import hashlib
 import heapq
-import json
 import os
 import sqlite3
 import tempfile
@@ -43,10 +42,12 @@ from urllib.parse import quote
 
 from sqlalchemy import Connection, create_engine
 
-from app.oplog import Action, Op, canonical, decode_fields
+from app.oplog import Action, Op, decode_fields
 from app.records import INCIDENT, KINDS, OFFICER, PATROL, SECTOR, RecordKind
 from app.store import schema
-from app.store.merge import RecordState, tombstone_hash
+from app.store.apply import to_column
+from app.store.digest import digest_kind
+from app.store.merge import RecordState
 
 #: the copy a :class:`PictureDatabase` holds (notes are read from the incident's own view)
 PICTURE_KINDS = (INCIDENT, SECTOR, PATROL, OFFICER)
@@ -63,18 +64,7 @@ class Moment(StrEnum):
 
 
 def _columns(kind: RecordKind) -> tuple[str, ...]:
-    return (
-        "id",
-        *kind.fields,
-        "deleted",
-        "complete",
-        "stamps",
-        "row_hash",
-        "origin",
-        "first_lsn",
-        "last_lsn",
-        "learned_at",
-    )
+    return tuple(column.name for column in schema.RECORD_TABLES[kind.name].columns)
 
 
 class _Reader:
@@ -119,19 +109,13 @@ class Picture:
         """The picture digest (as :func:`app.store.digest.picture_digest` computes it)."""
         digest = hashlib.blake2b(digest_size=32)
         for name in sorted(KINDS):
-            kind = KINDS[name]
             replayed = sorted(
-                (record_id, state.row_hash())
+                (record_id, state.row_hash(), False)
                 for (record_kind, record_id), state in self.replayed.items()
                 if record_kind == name
             )
-            settled = (
-                (record_id, tombstone_hash(name, record_id) if deleted else row_hash)
-                for record_id, row_hash, deleted in self._settled(kind, "id, row_hash, deleted")
-            )
-            digest.update(name.encode() + b"\x00")
-            for record_id, row_hash in heapq.merge(settled, replayed):
-                digest.update(record_id.encode() + b"\x00" + row_hash)
+            settled = self._settled(KINDS[name], "id, row_hash, deleted")
+            digest_kind(digest, name, heapq.merge(settled, replayed))
         return digest.hexdigest()
 
     def _replayed_visible(self, name: str) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -147,14 +131,8 @@ class Picture:
             record_kind, ", ".join(("id", *names)), "AND deleted = 0 AND complete = 1"
         )
         for row in rows:
-            yield (
-                row[0],
-                {
-                    name: _from_column(value, name in record_kind.json_fields)
-                    for name, value in zip(names, row[1:])
-                    if value is not None
-                },
-            )
+            fields = record_kind.decode_row(row)
+            yield row[0], {name: value for name, value in fields.items() if value is not None}
         yield from self._replayed_visible(kind)
 
     def count(self, kind: str) -> int:
@@ -173,17 +151,12 @@ class Picture:
         return len(self.replayed)
 
 
-def _from_column(value: Any, is_json: bool) -> Any:
-    if is_json and isinstance(value, str):
-        return json.loads(value)
-    return value
-
-
-def _conditions(moment: Moment, at_ms: int) -> tuple[str, str, int]:
-    """(index, the condition an op known at T meets, the bound) for ``moment``."""
+def _conditions(moment: Moment, at_ms: int) -> tuple[str, str, str, int]:
+    """(index, the condition an op known at T meets, the one an op unknown at T meets, the
+    bound) for ``moment``."""
     if moment is Moment.AS_IT_WAS:
-        return "ix_ops_hlc", "hlc < ?", (at_ms + 1) << 16
-    return "ix_ops_received", "received_at <= ?", at_ms
+        return "ix_ops_hlc", "hlc < ?", "hlc >= ?", (at_ms + 1) << 16
+    return "ix_ops_received", "received_at <= ?", "received_at > ?", at_ms
 
 
 def replay(
@@ -195,8 +168,7 @@ def replay(
 ) -> Picture:
     """The picture at ``at_ms`` (UTC ms) as of ``moment``, read within the caller's read."""
     reader = _Reader(connection, schema_name)
-    index, known, bound = _conditions(moment, at_ms)
-    unknown = known.replace("<=", ">").replace("<", ">=")
+    index, known, unknown, bound = _conditions(moment, at_ms)
     # INDEXED BY: without it SQLite walks the whole log in LSN order looking for the first.
     lo = reader.one(f"SELECT MIN(lsn) FROM @ops INDEXED BY {index} WHERE {unknown}", (bound,))
     hi = reader.one(f"SELECT MAX(lsn) FROM @ops INDEXED BY {index} WHERE {known}", (bound,))
@@ -373,12 +345,7 @@ class PictureDatabase:
 
 
 def _row(kind: RecordKind, record_id: str, fields: dict[str, Any]) -> tuple[Any, ...]:
-    values = (
-        canonical(fields.get(n)).decode()
-        if n in kind.json_fields and fields.get(n) is not None
-        else fields.get(n)
-        for n in kind.fields
-    )
+    values = (to_column(fields.get(name), name in kind.json_fields) for name in kind.fields)
     return (record_id, *values, 0, 1, "{}", b"", "", 0, 0, 0)
 
 

@@ -15,7 +15,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from app.domain import Incident
-from app.incident_filter import IncidentFilter, filtered_rowids
+from app.incident_filter import IncidentFilter, filtered_rowids, matches
 from app.store import Store
 from app.store import queries as q
 from app.store.feed import ChangeSet
@@ -130,6 +130,11 @@ class IncidentTableModel(ColumnTableModel):
                 "SELECT rowid FROM incidents WHERE id = ?", (incident_id,)
             ).scalar()
         return None if rowid is None else self.row_of_rowid(rowid)
+
+    def would_list(self, incident_id: str) -> bool:
+        """Whether the criteria shown include the incident (listed now, or once re-listed)."""
+        with self._store.read() as connection:
+            return matches(connection, self._filter, incident_id)
 
     def row_of_rowid(self, rowid: int) -> int | None:
         hits = np.nonzero(self._rowids == rowid)[0]

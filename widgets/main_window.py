@@ -188,12 +188,6 @@ class MainWindow(QMainWindow):
         self.map_panel.patrol_position_reported.connect(self.roster_panel.report_position)
         self._selection_wanted: str | None = None
         self.incident_model.modelReset.connect(self._select_when_listed)
-        # An incident picked on the map or in the alerts but left out by the timeline's filter:
-        # once the table has had time to re-list, say so rather than select nothing in silence.
-        self._unlisted_check = QTimer(self)
-        self._unlisted_check.setSingleShot(True)
-        self._unlisted_check.setInterval(1500)
-        self._unlisted_check.timeout.connect(self._say_if_unlisted)
         self.menuBar().addMenu("&Reports").addAction("Shift handover…", self.open_handover)
         self.map_panel.patrol_clicked.connect(self.select_patrol)
         self.timeline.replay_changed.connect(self._on_replay_changed)
@@ -302,12 +296,11 @@ class MainWindow(QMainWindow):
         if wanted is not None and self.incident_model.row_of(wanted) is not None:
             self.select_incident(wanted)
 
-    def _say_if_unlisted(self) -> None:
-        wanted = self._selection_wanted
-        if wanted is None or self._store.closed or self.incident_model.row_of(wanted) is not None:
-            return
+    def _say_unlisted(self, incident_id: str) -> None:
+        """An incident picked on the map or in the alerts that the timeline's filter leaves
+        out: say so, rather than select nothing in silence."""
         with self._store.read() as connection:
-            incident = q.incident(connection, wanted, with_notes=False)
+            incident = q.incident(connection, incident_id, with_notes=False)
         if incident is not None:
             self.statusBar().showMessage(
                 f"“{incident.title}” is not in the timeline's current filter "
@@ -334,10 +327,13 @@ class MainWindow(QMainWindow):
 
     def select_incident(self, incident_id: str) -> None:
         row = self.incident_model.row_of(incident_id)
-        # Not listed yet (the timeline re-lists off the GUI thread): select it when it is.
-        self._selection_wanted = incident_id if row is None else None
+        self._selection_wanted = None
         if row is None:
-            self._unlisted_check.start()
+            if self.incident_model.would_list(incident_id):
+                # not listed yet (the timeline re-lists off the GUI thread): select it when it is
+                self._selection_wanted = incident_id
+            else:
+                self._say_unlisted(incident_id)
         else:
             index = self.incident_model.index(row, 0)
             self.incident_view.selectionModel().setCurrentIndex(
@@ -407,7 +403,6 @@ class MainWindow(QMainWindow):
         stored.sync()
 
     def closeEvent(self, event) -> None:
-        self._unlisted_check.stop()
         self.save_layout()
         self.layer_panel.save()
         self.timeline.end_replay()

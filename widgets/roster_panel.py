@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import time
 import uuid
 from collections.abc import Callable, Collection
 from datetime import UTC, datetime, timedelta
@@ -432,8 +431,7 @@ class RosterPanel(QWidget):
     def report_position(self, patrol_id: str, lon: float, lat: float) -> bool:
         """A position radioed in (or read off the map): the patrol is at lon, lat now. Goes
         through the op-log like a tracker's report, so partners and the track see it."""
-        now_ms = int(time.time() * 1000)
-        fix = {"lon": round(lon, 6), "lat": round(lat, 6), "position_at": now_ms}
+        fix = {"lon": round(lon, 6), "lat": round(lat, 6), "position_at": v.to_ms(self._now())}
         return self._commit([Change("patrol", patrol_id, fix)])
 
     def select_patrol(self, patrol_id: str) -> None:

@@ -179,7 +179,7 @@ def _merge_kind(
                         None if before is None else canonical(before).decode(),
                     )
                 )
-        values = [_to_column(state.fields.get(name), is_json) for name, is_json in plan]
+        values = [to_column(state.fields.get(name), is_json) for name, is_json in plan]
         merged.append(
             (
                 record_id,
@@ -273,7 +273,8 @@ def _notes_waiting_for(cursor: Any, created: dict[str, int], result: ApplyResult
             result.release_changes.append((created[incident_id], "incident", incident_id, None))
 
 
-def _to_column(value: Any, is_json: bool) -> Any:
+def to_column(value: Any, is_json: bool) -> Any:
+    """A field's value as its column holds it (JSON fields as canonical text)."""
     if is_json and value is not None:
         return canonical(value).decode()
     return value

@@ -9,6 +9,8 @@ and local-only data (when we learned of a record, op-log positions) never enters
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -29,9 +31,14 @@ def picture_digest(connection: Connection, *, partner: str | None = None) -> str
         rows = connection.exec_driver_sql(
             f"SELECT id, row_hash, deleted FROM {kind.table} {where} ORDER BY id", params
         )
-        digest.update(name.encode() + b"\x00")
-        for record_id, row_hash, deleted in rows:
-            if deleted:  # (rows written before tombstones hashed alike are judged the same way)
-                row_hash = tombstone_hash(name, record_id)
-            digest.update(record_id.encode() + b"\x00" + row_hash)
+        digest_kind(digest, name, rows)
     return digest.hexdigest()
+
+
+def digest_kind(digest: Any, name: str, rows: Iterable[tuple[str, bytes, Any]]) -> None:
+    """Feed one kind's (id, row_hash, deleted) rows, in id order, into ``digest``."""
+    digest.update(name.encode() + b"\x00")
+    for record_id, row_hash, deleted in rows:
+        if deleted:  # (rows written before tombstones hashed alike are judged the same way)
+            row_hash = tombstone_hash(name, record_id)
+        digest.update(record_id.encode() + b"\x00" + row_hash)

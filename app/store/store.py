@@ -331,10 +331,6 @@ class Store:
 
     # -- lifetime ----------------------------------------------------------------------------------
 
-    @property
-    def closed(self) -> bool:
-        return self._closed
-
     def close(self) -> None:
         if self._closed:
             return

@@ -23,6 +23,16 @@ def ready_window(qtbot, window):  # noqa: F811
     return window
 
 
+def _report_at_kastanies(qtbot, store, main, incident_id: str, title: str, minutes: int) -> None:
+    """An incident at Kastanies ``minutes`` ago; returns once it has raised its alert."""
+    before = len(main.alert_panel.alerts())
+    fields = incident_fields(
+        lon=KASTANIES[0], lat=KASTANIES[1], title=title, occurred_at=minutes_ago(minutes)
+    )
+    store.commit([Change("incident", incident_id, fields)], "anna").result()
+    qtbot.waitUntil(lambda: len(main.alert_panel.alerts()) > before, timeout=10_000)
+
+
 def test_an_incident_near_the_line_raises_an_alert_that_flashes_and_selects(
     qtbot,
     ready_window,
@@ -30,15 +40,8 @@ def test_an_incident_near_the_line_raises_an_alert_that_flashes_and_selects(
 ):
     store, _ = demo_store
     main = ready_window
-    before = len(main.alert_panel.alerts())
-    fields = incident_fields(
-        lon=KASTANIES[0],
-        lat=KASTANIES[1],
-        title="Group on the riverbank",
-        occurred_at=minutes_ago(5),  # inside the timeline's opening range (the last 24 h)
-    )
-    store.commit([Change("incident", "near-1", fields)], "anna").result()
-    qtbot.waitUntil(lambda: len(main.alert_panel.alerts()) > before, timeout=10_000)
+    # five minutes ago: inside the timeline's opening range (the last 24 h)
+    _report_at_kastanies(qtbot, store, main, "near-1", "Group on the riverbank", 5)
     alert = main.alert_panel.alerts()[0]  # newest first
     assert alert.kind == NEAR_BORDER
     assert alert.record_id == "near-1"
@@ -61,15 +64,8 @@ def test_an_alert_on_an_incident_outside_the_timeline_filter_says_so(
     """Weeks-old and newly reported: the timeline's last 24 h leaves it out, the window tells."""
     store, _ = demo_store
     main = ready_window
-    before = len(main.alert_panel.alerts())
-    fields = incident_fields(
-        lon=KASTANIES[0],
-        lat=KASTANIES[1],
-        title="Late report of a crossing",
-        occurred_at=minutes_ago(14 * 24 * 60),  # a fortnight back
-    )
-    store.commit([Change("incident", "late-1", fields)], "anna").result()
-    qtbot.waitUntil(lambda: len(main.alert_panel.alerts()) > before, timeout=10_000)
+    fortnight = 14 * 24 * 60
+    _report_at_kastanies(qtbot, store, main, "late-1", "Late report of a crossing", fortnight)
     main.alert_panel.list.itemClicked.emit(main.alert_panel.list.item(0))
     qtbot.waitUntil(
         lambda: "Late report of a crossing" in main.statusBar().currentMessage(), timeout=5000

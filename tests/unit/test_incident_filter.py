@@ -148,6 +148,8 @@ def test_filters_return_what_the_reference_selects_in_display_order(data, criter
             assert sorted(found) == sorted(expected)
             assert f.filtered_rowids(connection, criteria).tolist() == rowids.tolist()
             assert f.count(connection, criteria) == len(expected)
+            # one incident at a time, as the window asks when something is picked on the map
+            assert {rid for rid in records if f.matches(connection, criteria, rid)} == set(expected)
             shown = f.marks(connection, criteria)
             assert sorted(shown["rowid"].tolist()) == sorted(rowids.tolist())
             counts = f.histogram(

@@ -37,15 +37,18 @@ def _send(sender: Store, receiver: Store) -> None:
     assert not receiver.apply_remote(fresh, source=sender.center_id).result().rejected
 
 
+def _patrol(patrol_id: str, call_sign: str, officer: str, status: v.PatrolStatus) -> Patrol:
+    """An eight-hour 4x4 patrol in Kipoi from START, crewed by ``officer``."""
+    end = START + timedelta(hours=8)
+    return Patrol(patrol_id, call_sign, (officer,), "4x4", START, end, "SEC-GR-1", status)
+
+
 def test_every_change_with_who_where_when_and_positions_summarised(tmp_path):
     with (
         Store(tmp_path / "gr.sqlite3", "GR-ORE") as greek,
         Store(tmp_path / "bg.sqlite3", "BG-SVL") as bulgarian,
     ):
-        patrol = Patrol(
-            "PAT-1", "EVROS-11", ("OFF-GR-01",), "4x4", START, START + timedelta(hours=8),
-            "SEC-GR-1", v.PatrolStatus.PLANNED,
-        )  # fmt: skip
+        patrol = _patrol("PAT-1", "EVROS-11", "OFF-GR-01", v.PatrolStatus.PLANNED)
         greek.commit([Change("patrol", patrol.id, patrol.to_fields())], "Cdr. Galanis").result()
         _send(greek, bulgarian)
         bulgarian.commit(
@@ -143,10 +146,7 @@ def test_reports_made_in_the_same_millisecond_are_each_counted(tmp_path):
         Store(tmp_path / "gr.sqlite3", "GR-ORE") as greek,
         Store(tmp_path / "bg.sqlite3", "BG-SVL") as bulgarian,
     ):
-        patrol = Patrol(
-            "PAT-3", "EVROS-13", ("OFF-BG-01",), "4x4", START, START + timedelta(hours=8),
-            "SEC-GR-1", v.PatrolStatus.AVAILABLE,
-        )  # fmt: skip
+        patrol = _patrol("PAT-3", "EVROS-13", "OFF-BG-01", v.PatrolStatus.AVAILABLE)
         bulgarian.commit([Change("patrol", patrol.id, patrol.to_fields())], "Cdr. M").result()
         _send(bulgarian, greek)
         wall = int(time.time() * 1000) + 1_000  # after the patrol was created
