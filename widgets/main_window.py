@@ -44,6 +44,12 @@ from widgets.timeline_panel import TimelinePanel
 LAYOUT_VERSION = 2
 
 
+UNLISTED = (
+    " is not in the timeline's current filter (its details are shown; the timeline's All"
+    " range lists it)"
+)
+
+
 class MainWindow(QMainWindow):
     def __init__(
         self,
@@ -303,8 +309,7 @@ class MainWindow(QMainWindow):
             incident = q.incident(connection, incident_id, with_notes=False)
         if incident is not None:
             self.statusBar().showMessage(
-                f"“{incident.title}” is not in the timeline's current filter "
-                "(its details are shown; the timeline's All range lists it)",
+                f"“{incident.title}”{UNLISTED}",
                 15_000,
             )
 
@@ -328,6 +333,8 @@ class MainWindow(QMainWindow):
     def select_incident(self, incident_id: str) -> None:
         row = self.incident_model.row_of(incident_id)
         self._selection_wanted = None
+        if self.statusBar().currentMessage().endswith(UNLISTED):  # about the previous pick
+            self.statusBar().clearMessage()
         if row is None:
             if self.incident_model.would_list(incident_id):
                 # not listed yet (the timeline re-lists off the GUI thread): select it when it is
