@@ -186,6 +186,8 @@ class MainWindow(QMainWindow):
         self.map_panel.new_incident_requested.connect(self._new_incident_at)
         self._selection_wanted: str | None = None
         self.incident_model.modelReset.connect(self._select_when_listed)
+        # The first page of a re-list may not hold it; the complete list will, if it matches.
+        self.timeline.loaded.connect(lambda _count: self._select_when_listed())
         # An incident picked on the map or in the alerts but left out by the timeline's filter:
         # once the table has had time to re-list, say so rather than select nothing in silence.
         self._unlisted_check = QTimer(self)
@@ -303,6 +305,9 @@ class MainWindow(QMainWindow):
     def _say_if_unlisted(self) -> None:
         wanted = self._selection_wanted
         if wanted is None or self._store.closed or self.incident_model.row_of(wanted) is not None:
+            return
+        if not self.incident_model.complete:  # only the first rows are listed yet
+            self._unlisted_check.start()
             return
         with self._store.read() as connection:
             incident = q.incident(connection, wanted, with_notes=False)

@@ -52,6 +52,7 @@ def panel(qtbot, store, tmp_path):
     qtbot.addWidget(widget)
     widget.show()
     qtbot.waitUntil(lambda: widget.strip.mode == "marks", timeout=5000)
+    qtbot.waitUntil(lambda: widget.model.complete, timeout=5000)
     return widget
 
 
