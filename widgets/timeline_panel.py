@@ -309,7 +309,9 @@ class TimelinePanel(QWidget):
             with store.read() as connection:
                 counts = f.histogram(connection, criteria, first, end, bin_ms, lanes=LANES)
                 if counts.sum() <= MAX_MARKS:
-                    marks = f.marks(connection, criteria)
+                    # Only the window's: live incidents can fall outside it, and the
+                    # window's count is what keeps the marks under MAX_MARKS.
+                    marks = f.marks(connection, f.within(criteria, first, end))
                     return StripContent(first, bin_ms, None, marks, outages)
             return StripContent(first, bin_ms, counts, None, outages)
 
