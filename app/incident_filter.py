@@ -13,10 +13,11 @@ ASCII letters (SQLite's ``LIKE``); all words must appear (in any field).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -210,37 +211,78 @@ def _inside(area: Any, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     return shapely.intersects_xy(area, lon, lat)
 
 
-def _int_column(connection: Connection, sql: str, params: list[Any]) -> np.ndarray:
-    """One integer column as an array, without a Python tuple per row."""
-    cursor = connection.exec_driver_sql(sql, tuple(params))
-    return np.fromiter((row[0] for row in cursor), dtype=np.int64)
+CHUNK = 65_536
+"""Rows fetched at a time by a long read; between chunks it checks whether it is still wanted."""
+
+
+class ReadSuperseded(Exception):
+    """A read given up half-way because a newer one replaced it (its ``stop()`` said so)."""
+
+
+def _driver(connection: Connection) -> Any:
+    """The DB-API connection under ``connection``, inside its transaction (same snapshot).
+
+    Its cursor yields plain tuples: no SQLAlchemy Row per row, a third of the time of a million
+    row ids."""
+    return connection.connection.driver_connection
+
+
+def _fetch_chunks(cursor: Any, size: int, stop: Callable[[], bool] | None) -> Iterator[list]:
+    try:
+        while rows := cursor.fetchmany(size):
+            yield rows
+            if stop is not None and stop():
+                raise ReadSuperseded
+    finally:
+        cursor.close()
 
 
 def filtered_rowids(
-    connection: Connection, criteria: IncidentFilter, *, newest_first: bool = True
+    connection: Connection,
+    criteria: IncidentFilter,
+    *,
+    newest_first: bool = True,
+    limit: int | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> np.ndarray:
     """Row ids of the matching incidents in display order (newest first by default; equal
-    times in a stable order)."""
+    times in a stable order).
+
+    ``limit``: only the first ``limit`` of them (the same order: a prefix of the whole list),
+    read in a few ms from the timeline index when the filter matches often. ``stop``: called
+    between chunks of a long read; once it returns True the read raises ReadSuperseded.
+    """
     compiled = compile_filter(connection, criteria)
     # Equal times stay in the timeline index's order: any tie-break column would make SQLite
     # sort (2.3 s -> 0.34 s for a million ids without one).
     order = "DESC" if newest_first else "ASC"
     tail = f"ORDER BY occurred_at {order}"
+    params = tuple(compiled.params)
     if compiled.area is None:
-        return _int_column(
-            connection,
-            f"SELECT rowid FROM incidents WHERE {compiled.where} {tail}",
-            compiled.params,
+        if limit is not None:
+            tail += f" LIMIT {max(0, int(limit))}"
+        cursor = _driver(connection).execute(
+            f"SELECT rowid FROM incidents WHERE {compiled.where} {tail}", params
         )
-    rows = connection.exec_driver_sql(
-        f"SELECT rowid, lon, lat FROM incidents WHERE {compiled.where} {tail}",
-        tuple(compiled.params),
-    ).fetchall()
-    if not rows:
-        return np.empty(0, dtype=np.int64)
-    table = np.array(rows, dtype=float)
-    keep = _inside(compiled.area, table[:, 1], table[:, 2])
-    return table[keep, 0].astype(np.int64)
+        parts = [
+            np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=len(rows))
+            for rows in _fetch_chunks(cursor, CHUNK, stop)
+        ]
+        return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+    # A sector: the bounding box in SQL, the polygon tested per chunk, until ``limit`` are in.
+    cursor = _driver(connection).execute(
+        f"SELECT rowid, lon, lat FROM incidents WHERE {compiled.where} {tail}", params
+    )
+    kept, found = [], 0
+    for rows in _fetch_chunks(cursor, CHUNK, stop):
+        table = np.array(rows, dtype=float)
+        inside = table[_inside(compiled.area, table[:, 1], table[:, 2]), 0].astype(np.int64)
+        kept.append(inside)
+        found += len(inside)
+        if limit is not None and found >= limit:
+            break
+    rowids = np.concatenate(kept) if kept else np.empty(0, dtype=np.int64)
+    return rowids if limit is None else rowids[: max(0, int(limit))]
 
 
 def time_range(connection: Connection, criteria: IncidentFilter) -> tuple[int, int] | None:
@@ -343,8 +385,10 @@ def count(connection: Connection, criteria: IncidentFilter) -> int:
 
 
 __all__ = [
+    "CHUNK",
     "IncidentFilter",
     "QuickRange",
+    "ReadSuperseded",
     "compile_filter",
     "count",
     "filtered_rowids",

@@ -4,8 +4,10 @@ stays meanwhile.
     python bench/window_catchup.py [--ops 100000]
 
 A partner `limes node` process holds N incidents; a window (offscreen) with its own node
-dials it. Printed: the time until the timeline lists all N, and the gaps between ticks of a
-20 ms GUI timer during that time (median, p99, max) next to the 20 ms the timer asks for.
+dials it. The timeline is set to its All range first (it opens on the last 24 h, and the
+partner's incidents are older). Printed: the time until the timeline lists all N, and the gaps
+between ticks of a 20 ms GUI timer during that time (median, p99, max, and how many passed
+100 ms) next to the 20 ms the timer asks for.
 """
 
 from __future__ import annotations
@@ -78,6 +80,7 @@ def main() -> None:
     node = Node(store, settings)
     window = MainWindow(store, settings, bridge, restore_layout=False, node=node)
     window.show()
+    window.timeline.quick_buttons[None].click()  # All: the partner's incidents are not recent
     feed.start()
     node.start()
     gaps: list[float] = []
@@ -87,7 +90,8 @@ def main() -> None:
         now = time.perf_counter()
         gaps.append(now - state["last"])
         state["last"] = now
-        if state["done"] is None and window.incident_model.rowCount() >= args.ops:
+        model = window.incident_model
+        if state["done"] is None and model.complete and model.rowCount() >= args.ops:
             state["done"] = now - state["start"]
             app.quit()
         elif now - state["start"] > args.limit_s:
@@ -97,6 +101,8 @@ def main() -> None:
     timer.timeout.connect(tick)
     timer.start(20)
     app.exec()
+    timer.stop()
+    window.timeline.shutdown()  # its readers stop before the store closes
     node.stop()
     feed.stop()
     store.close()
@@ -105,9 +111,11 @@ def main() -> None:
     print(f"window catch-up: {args.ops:,} incidents from a partner node")
     done = state["done"]
     print(f"  all listed in the timeline after: {done:.1f} s" if done else "  not complete in time")
+    over = sum(gap > 0.1 for gap in gaps)
     print(
         f"  GUI timer (asks for 20 ms): median {gaps[len(gaps) // 2] * 1000:.0f} ms, "
-        f"p99 {gaps[int(len(gaps) * 0.99)] * 1000:.0f} ms, max {gaps[-1] * 1000:.0f} ms"
+        f"p99 {gaps[int(len(gaps) * 0.99)] * 1000:.0f} ms, max {gaps[-1] * 1000:.0f} ms; "
+        f"{over} of {len(gaps):,} gaps over 100 ms"
     )
 
 

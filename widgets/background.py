@@ -42,6 +42,9 @@ class BackgroundReads(QObject):
     @Slot(str, object)
     def _on_finished(self, key: str, done: Future) -> None:
         read, deliver = self._running.pop(key)
+        if done.cancelled():  # shut down before it ran: nobody waits for it any more
+            self._again.discard(key)
+            return
         try:
             deliver(done.result())
         except Exception:

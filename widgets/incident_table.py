@@ -7,7 +7,6 @@ A million incidents cost 8 MB of row ids; only the pages on screen become Python
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -18,7 +17,6 @@ from app.domain import Incident
 from app.incident_filter import IncidentFilter, filtered_rowids, matches
 from app.store import Store
 from app.store import queries as q
-from app.store.feed import ChangeSet
 from app.values import format_utc
 from widgets.table_model import ColumnTableModel
 
@@ -35,12 +33,14 @@ class IncidentTableModel(ColumnTableModel):
     COLUMNS = COLUMNS
 
     def __init__(self, store: Store, parent: Any = None) -> None:
+        """Empty until rows are shown: the timeline lists them off the GUI thread (a million
+        row ids take half a second to read)."""
         super().__init__(parent)
         self._store = store
         self._rowids = np.empty(0, dtype=np.int64)
+        self._complete = False
         self._pages: OrderedDict[int, dict[int, Incident]] = OrderedDict()
         self._filter = IncidentFilter()
-        self.reload()
 
     # -- data ------------------------------------------------------------------------------------
 
@@ -48,14 +48,41 @@ class IncidentTableModel(ColumnTableModel):
     def criteria(self) -> IncidentFilter:
         return self._filter
 
-    def show(self, criteria: IncidentFilter, rowids: np.ndarray) -> None:
-        """Show ``rowids``, read elsewhere (off the GUI thread) for ``criteria``; live changes
-        later re-list by ``criteria`` (its quick range already resolved by the caller)."""
+    @property
+    def complete(self) -> bool:
+        """False while only the first rows of the list are shown (the rest are being read)."""
+        return self._complete
+
+    def show(self, criteria: IncidentFilter, rowids: np.ndarray, *, complete: bool = True) -> None:
+        """Show ``rowids``, read elsewhere (off the GUI thread) for ``criteria``; with
+        ``complete=False`` they are only the first of the list (see :meth:`show_complete`)."""
         self.beginResetModel()
         self._filter = criteria
         self._rowids = rowids
+        self._complete = complete
         self._pages.clear()
         self.endResetModel()
+
+    def show_complete(self, criteria: IncidentFilter, rowids: np.ndarray) -> bool:
+        """The complete list for ``criteria``. When it starts with the rows shown, the rest is
+        appended (rows inserted: the selection, the scroll position and the pages read stay);
+        otherwise it is shown anew. Returns whether it was appended."""
+        shown = self._rowids
+        if (
+            criteria != self._filter
+            or self._complete
+            or len(rowids) < len(shown)
+            or not np.array_equal(rowids[: len(shown)], shown)
+        ):
+            self.show(criteria, rowids)
+            return False
+        if len(rowids) == len(shown):
+            self._rowids, self._complete = rowids, True
+            return True
+        self.beginInsertRows(QModelIndex(), len(shown), len(rowids) - 1)
+        self._rowids, self._complete = rowids, True
+        self.endInsertRows()
+        return True
 
     def set_source(self, source: Any) -> None:
         """Read from ``source`` (the store, or a replayed picture with the same tables) from now
@@ -64,48 +91,26 @@ class IncidentTableModel(ColumnTableModel):
         self._pages.clear()
 
     def rowids(self) -> np.ndarray:
+        """The row ids shown, in order. Never changed in place: a new list is a new array."""
         return self._rowids
 
     def reload(self) -> None:
-        self.beginResetModel()
+        """List ``criteria`` now, on this thread (for scripts and benchmarks: in the window the
+        timeline lists off the GUI thread)."""
         with self._store.read() as connection:
-            self._rowids = filtered_rowids(connection, self._filter, newest_first=True)
-        self._pages.clear()
-        self.endResetModel()
+            rowids = filtered_rowids(connection, self._filter, newest_first=True)
+        self.show(self._filter, rowids)
 
-    def apply_changes(self, changes: ChangeSet, relist: Callable[[], None] | None = None) -> None:
-        """Refresh only what changed; re-list ids only when incidents appeared or vanished
-        (through ``relist`` if given: the timeline re-lists off the GUI thread)."""
-        ids = changes.ids("incident")
-        if not ids:
+    def refresh_rows(self, positions: np.ndarray) -> None:
+        """The incidents at ``positions`` changed in place: drop their cached pages, repaint."""
+        if not len(positions):
             return
-        with self._store.read() as connection:
-            rows = []
-            id_list = list(ids)
-            for start in range(0, len(id_list), 500):
-                chunk = id_list[start : start + 500]
-                rows += connection.exec_driver_sql(
-                    "SELECT rowid, deleted = 0 AND complete = 1 FROM incidents "
-                    f"WHERE id IN ({','.join('?' * len(chunk))})",
-                    tuple(chunk),
-                ).fetchall()
-        rowids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-        visible = np.fromiter((bool(r[1]) for r in rows), dtype=bool, count=len(rows))
-        present = np.isin(rowids, self._rowids)
-        if len(rows) != len(ids) or not np.array_equal(present, visible):
-            # something new, deleted or completed: the order may change
-            (relist or self.reload)()
-            return
-        # Changes to listed incidents: drop their pages and repaint (their time may have
-        # changed too, so a moved time triggers a reload through the order check below).
-        positions = np.nonzero(np.isin(self._rowids, rowids))[0]
         for page in {int(p) // PAGE for p in positions}:
             self._pages.pop(page, None)
-        if len(positions):
-            self.dataChanged.emit(
-                self.index(int(positions.min()), 0),
-                self.index(int(positions.max()), len(COLUMNS) - 1),
-            )
+        self.dataChanged.emit(
+            self.index(int(positions.min()), 0),
+            self.index(int(positions.max()), len(COLUMNS) - 1),
+        )
 
     def incident_at(self, row: int) -> Incident | None:
         if not 0 <= row < len(self._rowids):

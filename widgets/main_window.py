@@ -194,6 +194,8 @@ class MainWindow(QMainWindow):
         self.map_panel.patrol_position_reported.connect(self.roster_panel.report_position)
         self._selection_wanted: str | None = None
         self.incident_model.modelReset.connect(self._select_when_listed)
+        # The first page of a re-list may not hold it; the complete list will, if it matches.
+        self.timeline.loaded.connect(lambda _count: self._select_when_listed())
         self.menuBar().addMenu("&Reports").addAction("Shift handover…", self.open_handover)
         self.map_panel.patrol_clicked.connect(self.select_patrol)
         self.timeline.replay_changed.connect(self._on_replay_changed)

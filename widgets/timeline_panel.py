@@ -3,7 +3,8 @@
 The strip's visible window narrows the table: zoom or pan and the table lists what the strip
 shows. Every read (the table's row ids, the strip's marks or counts) runs on a worker thread
 and arrives through a queued signal, so a million incidents never freeze the window; the
-newest request wins.
+newest request wins. The table shows the newest page of a new filter first and the rest once
+it is read (widgets/timeline_listing.py); the selection is kept across both.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from widgets.background import BackgroundReads
 from widgets.incident_table import IncidentTableModel
 from widgets.replay_bar import ReplayBar
 from widgets.time_strip import LANES, TimeStrip
+from widgets.timeline_listing import TimelineListing
 from widgets.timeline_outages import link_outage_bands
 
 MAX_MARKS = 3000  # more marks than this in the window: the strip shows counts per bin
@@ -83,7 +85,8 @@ class TimelinePanel(QWidget):
     """Emits ``incident_selected`` (id) when an incident is chosen in the strip or the table."""
 
     incident_selected = Signal(str)
-    loaded = Signal(int)  # rows now listed in the table
+    first_page_shown = Signal(int)  # the newest rows are shown; the rest is being read
+    loaded = Signal(int)  # the complete list is shown in the table: its length
     # (at UTC ms, PictureDatabase) when a replayed moment is shown; (None, None) back to live.
     # The picture's ``read()`` has the store's incidents and sectors tables (for the map).
     replay_changed = Signal(object, object)
@@ -108,6 +111,10 @@ class TimelinePanel(QWidget):
         self._now_ms = now_ms
         self._views_file = views_file or data_dir() / "timeline_views.ini"
         self._reads = BackgroundReads(self)
+        self.listing = TimelineListing(model, self)
+        self.listing.first_page_shown.connect(self._on_first_page)
+        self.listing.loaded.connect(self._on_listed)
+        self._selection_wanted: str | None = None  # kept across a re-list until it is listed
         # The strip's counts over years can take longer than the table's row ids: on their
         # own thread they never hold up the table.
         self._strip_reads = BackgroundReads(self)
@@ -140,7 +147,9 @@ class TimelinePanel(QWidget):
         self.strip.window_changed.connect(self._load_window)
         self.strip.mark_clicked.connect(self._on_mark_clicked)
         table.selectionModel().currentRowChanged.connect(self._on_row)
-        self.model.modelReset.connect(self._show_selection_mark)
+        self.model.modelAboutToBeReset.connect(self._remember_selection)
+        self.model.modelReset.connect(self._restore_selection)
+        self.model.rowsInserted.connect(lambda *_: self._restore_selection())
         self.apply_filter()
 
     # -- the filter bar --------------------------------------------------------------------------
@@ -284,14 +293,8 @@ class TimelinePanel(QWidget):
         self._load_strip(criteria)
 
     def _load_rows(self, criteria: IncidentFilter) -> None:
-        store = self._source
         self._criteria = criteria
-
-        def read_rows() -> np.ndarray:
-            with store.read() as connection:
-                return f.filtered_rowids(connection, criteria)
-
-        self._request("rows", read_rows, lambda rowids: self._show_rows(criteria, rowids))
+        self.listing.list(self._source, criteria)
 
     def _load_strip(self, criteria: IncidentFilter) -> None:
         store, live = self._source, self._store
@@ -306,21 +309,21 @@ class TimelinePanel(QWidget):
             with store.read() as connection:
                 counts = f.histogram(connection, criteria, first, end, bin_ms, lanes=LANES)
                 if counts.sum() <= MAX_MARKS:
-                    marks = f.marks(connection, criteria)
+                    # Only the window's: live incidents can fall outside it, and the
+                    # window's count is what keeps the marks under MAX_MARKS.
+                    marks = f.marks(connection, f.within(criteria, first, end))
                     return StripContent(first, bin_ms, None, marks, outages)
             return StripContent(first, bin_ms, counts, None, outages)
 
         self._request("strip", read_strip, self._show_strip)
 
-    def _show_rows(self, criteria: IncidentFilter, rowids: np.ndarray) -> None:
-        selected = self.selected_id()
-        self.model.show(criteria, rowids)
-        if selected is not None:
-            row = self.model.row_of(selected)
-            if row is not None:
-                self._select_row(row)
-        self.summary.setText(f"<b>{len(rowids):,}</b> incidents")
-        self.loaded.emit(len(rowids))
+    def _on_first_page(self, shown: int) -> None:
+        self.summary.setText(f"newest <b>{shown:,}</b> of … incidents, counting…")
+        self.first_page_shown.emit(shown)
+
+    def _on_listed(self, listed: int) -> None:
+        self.summary.setText(f"<b>{listed:,}</b> incidents")
+        self.loaded.emit(listed)
 
     def _show_strip(self, content: StripContent) -> None:
         self.strip.show_outages(content.outages)
@@ -336,12 +339,8 @@ class TimelinePanel(QWidget):
         A replay stays at its moment."""
         if not changes.ids("incident") or self.replaying:
             return
-        relisted = []
-        self.model.apply_changes(changes, relist=lambda: relisted.append(True))
-        if relisted:
-            self._load(self._criteria)
-        else:
-            self._load_strip(self._criteria)
+        self.listing.apply_changes(changes.ids("incident"))  # checked on the worker
+        self._load_strip(self._criteria)
 
     def reload(self) -> None:
         self.apply_filter()
@@ -409,6 +408,21 @@ class TimelinePanel(QWidget):
         current = self.table.currentIndex()
         return current.data(Qt.ItemDataRole.UserRole) if current.isValid() else None
 
+    def _remember_selection(self) -> None:
+        self._selection_wanted = self.selected_id() or self._selection_wanted
+
+    def _restore_selection(self) -> None:
+        """After a re-list: select the incident selected before, once it is listed (the first
+        page may not hold it; the complete list does, if it still matches)."""
+        wanted = self._selection_wanted
+        if wanted is not None:
+            row = self.model.row_of(wanted)
+            if row is not None:
+                self._select_row(row)
+            elif self.model.complete:
+                self._selection_wanted = None  # no longer matches the filter
+        self._show_selection_mark()
+
     def _select_row(self, row: int) -> None:
         index = self.model.index(row, 0)
         self.table.selectionModel().setCurrentIndex(
@@ -425,6 +439,8 @@ class TimelinePanel(QWidget):
             self._select_row(row)
 
     def _on_row(self, current, _previous) -> None:
+        if current.isValid():
+            self._selection_wanted = None  # chosen now (a reset only clears the current row)
         self._show_selection_mark()
         incident_id = current.data(Qt.ItemDataRole.UserRole) if current.isValid() else None
         if incident_id:
@@ -510,6 +526,7 @@ class TimelinePanel(QWidget):
             self.replay_changed.emit(None, None)  # the map and roster let go of it too
 
     def shutdown(self) -> None:
+        self.listing.shutdown()
         self._reads.shutdown()
         self._strip_reads.shutdown()
         self.end_replay()

@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from app.demo import seed_demo
-from app.incident_filter import QuickRange
+from app.incident_filter import IncidentFilter, QuickRange, filtered_rowids
 from app.settings import load_settings
 from app.store import Change, Store
 from app.store.feed import ChangeFeed
@@ -35,6 +35,7 @@ def window(qtbot, demo_store):
     qtbot.addWidget(main)
     feed.start()
     main.show()
+    qtbot.waitUntil(lambda: main.incident_model.complete, timeout=5000)  # first listing
     yield main
     main.close()  # as the application does: the window goes before its store closes
     feed.stop()
@@ -54,7 +55,9 @@ def _many_incidents(store: Store, count: int) -> None:
 def test_timeline_model_is_lazy_newest_first_and_passes_the_model_tester(qtmodeltester, store):
     _many_incidents(store, 1000)
     model = IncidentTableModel(store)
+    assert model.rowCount() == 0  # nothing read on construction: the timeline lists off-thread
     qtmodeltester.check(model)
+    model.reload()
     model._pages.clear()
     assert model.rowCount() == 1000
     first = model.index(0, 4).data()
@@ -64,6 +67,29 @@ def test_timeline_model_is_lazy_newest_first_and_passes_the_model_tester(qtmodel
     model.index(5, 0).data()
     assert len(model._pages) == 1  # only the page on screen became Python objects
     assert sum(len(page) for page in model._pages.values()) == PAGE
+
+
+def test_the_rest_of_a_list_is_appended_under_its_first_page(qtmodeltester, store):
+    _many_incidents(store, 1000)
+    model = IncidentTableModel(store)
+    qtmodeltester.check(model)  # stays attached: checks the signals of what follows
+    with store.read() as connection:
+        everything = filtered_rowids(connection, IncidentFilter())
+    criteria = IncidentFilter()
+    model.show(criteria, everything[:PAGE], complete=False)
+    assert model.index(0, 4).data() == "Incident 999"  # page 0 read
+    assert (model.rowCount(), model.complete) == (PAGE, False)
+    resets = []
+    model.modelReset.connect(lambda: resets.append(True))
+    assert model.show_complete(criteria, everything)
+    assert (model.rowCount(), model.complete, resets) == (1000, True, [])
+    assert 0 in model._pages  # the page read stays cached
+    assert model.index(999, 4).data() == "Incident 0"
+    # A complete list that does not start with the rows shown (one came in at the top
+    # between the two reads) is shown anew.
+    model.show(criteria, everything[1 : PAGE + 1], complete=False)
+    assert not model.show_complete(criteria, everything)
+    assert (model.rowCount(), model.complete, len(resets)) == (1000, True, 2)
 
 
 def test_window_shows_the_picture_and_identity(qtbot, window):
@@ -105,6 +131,26 @@ def test_a_new_incident_from_anyone_reaches_the_views_without_restart(qtbot, win
     qtbot.waitUntil(lambda: window.incident_model.rowCount() == before + 1, timeout=5000)
     assert window.incident_model.index(0, 4).data() == "Boat sighted near Feres"
     qtbot.waitUntil(lambda: "live-1" in window.map_panel.view.incident_layer, timeout=5000)
+
+
+def test_an_incident_picked_while_the_list_is_counting_is_selected_once_listed(qtbot, window):
+    """Picked on the map while the timeline shows only its first page: selected when the
+    complete list arrives, and nothing says it is left out by the filter."""
+    timeline = window.timeline
+    with qtbot.waitSignal(timeline.loaded, timeout=5000):
+        timeline.quick_buttons[None].click()  # All
+    oldest = window.incident_model.rowCount() - 1
+    assert oldest >= PAGE
+    wanted = window.incident_model.index(oldest, 0).data(Qt.ItemDataRole.UserRole)
+    with qtbot.waitSignal(timeline.loaded, timeout=5000):
+        timeline.quick_buttons[QuickRange.LAST_24H].click()
+    timeline.first_page_shown.connect(lambda _shown: window.select_incident(wanted))
+    with qtbot.waitSignal(timeline.loaded, timeout=5000):
+        timeline.quick_buttons[None].click()
+    assert window.incident_view.currentIndex().row() == oldest
+    assert timeline.selected_id() == wanted
+    qtbot.wait(1700)  # past the "not in the filter" check
+    assert "not in the timeline" not in window.statusBar().currentMessage()
 
 
 def test_selecting_in_the_timeline_shows_details_and_marks_the_map(qtbot, window):

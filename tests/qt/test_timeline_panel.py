@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QTableView
 
 from app import incident_filter as f
 from app.store import Change
+from app.store.feed import ChangeSet
 from tests.factories import incident_fields
 from widgets.incident_table import IncidentTableModel
 from widgets.time_strip import LANES
@@ -52,6 +53,7 @@ def panel(qtbot, store, tmp_path):
     qtbot.addWidget(widget)
     widget.show()
     qtbot.waitUntil(lambda: widget.strip.mode == "marks", timeout=5000)
+    qtbot.waitUntil(lambda: widget.model.complete, timeout=5000)
     return widget
 
 
@@ -129,6 +131,24 @@ def test_zoomed_out_the_strip_counts_per_bin(qtbot, store, panel):
     heights = panel.strip.bars.opts["height"]
     assert len(heights) > 0
     assert max(heights) == pytest.approx(0.8)
+
+
+def test_the_strip_draws_only_the_marks_in_its_window(qtbot, store, panel):
+    """Regression: marks were read for the whole filter whenever the window held few; live
+    incidents outside the window (a partner's catch-up: 100,000 of them) were all drawn, on
+    the GUI thread, at every change."""
+    qtbot.waitUntil(lambda: len(panel.strip.marks.data) == 120, timeout=5000)
+    later = [
+        Change("incident", f"later-{i}", incident_fields(occurred_at=NOW + (30 + i) * f.DAY_MS))
+        for i in range(10)
+    ]
+    store.commit(later, "anna").result()
+    strip_reads = []
+    panel.strip.marks.sigPlotChanged.connect(lambda *_: strip_reads.append(True))
+    panel.apply_changes(ChangeSet({"incident": frozenset(c.record_id for c in later)}, 0, 0))
+    qtbot.waitUntil(lambda: bool(strip_reads) and panel.listing.idle, timeout=5000)
+    assert panel.model.rowCount() == 130  # the table lists them
+    assert len(panel.strip.marks.data) == 120  # the strip draws what its window shows
 
 
 def test_a_saved_view_comes_back_after_the_filters_change(qtbot, panel, tmp_path):

@@ -147,6 +147,9 @@ def test_filters_return_what_the_reference_selects_in_display_order(data, criter
             ]
             assert sorted(found) == sorted(expected)
             assert f.filtered_rowids(connection, criteria).tolist() == rowids.tolist()
+            for limit in (0, 1, 5):  # the first page: a prefix of the whole list
+                first = f.filtered_rowids(connection, criteria, limit=limit)
+                assert first.tolist() == rowids[:limit].tolist()
             assert f.count(connection, criteria) == len(expected)
             # one incident at a time, as the window asks when something is picked on the map
             assert {rid for rid in records if f.matches(connection, criteria, rid)} == set(expected)
@@ -193,3 +196,41 @@ def test_bad_criteria_name_the_field():
         IncidentFilter(start_ms=10, end_ms=5)
     with pytest.raises(ValidationError, match="view"):
         IncidentFilter.from_json({"quick": "last_century"})
+
+
+def _sector_store(folder: Path) -> Store:
+    store = Store(folder / "s.sqlite3", "GR-ORE")
+    changes = [
+        Change(
+            "incident",
+            f"inc-{i:02d}",
+            incident_fields(occurred_at=T0 - i * 60_000, lon=25.95 + (i % 7) * 0.1, lat=40.9),
+        )
+        for i in range(60)
+    ]
+    sector = {"name": "Evros delta", "country": "GRC", "agency": "", "impact": "medium"}
+    sector |= {"geometry": SECTOR_GEOMETRY, "releasability": ["*"]}
+    store.commit([*changes, Change("sector", "sec-1", sector)], "test").result()
+    return store
+
+
+def test_a_long_read_in_chunks_gives_the_same_rows_and_stops_when_told(tmp_path, monkeypatch):
+    monkeypatch.setattr(f, "CHUNK", 4)
+    with _sector_store(tmp_path) as store, store.read() as connection:
+        for criteria in (IncidentFilter(), IncidentFilter(sectors=frozenset({"sec-1"}))):
+            whole = f.filtered_rowids(connection, criteria)
+            monkeypatch.setattr(f, "CHUNK", 100_000)
+            assert f.filtered_rowids(connection, criteria).tolist() == whole.tolist()
+            monkeypatch.setattr(f, "CHUNK", 4)
+            assert 10 < len(whole) <= 60
+            for limit in (1, 3, 9, 1000):  # the sector's first page over several chunks
+                first = f.filtered_rowids(connection, criteria, limit=limit)
+                assert first.tolist() == whole[:limit].tolist()
+            asked = []
+            with pytest.raises(f.ReadSuperseded):
+                f.filtered_rowids(
+                    connection, criteria, stop=lambda asked=asked: asked.append(1) or True
+                )
+            assert asked == [1]  # gave up after its first chunk
+        # the connection is still usable: the abandoned cursor was closed
+        assert len(f.filtered_rowids(connection, IncidentFilter())) == 60
