@@ -36,7 +36,7 @@ def test_a_cut_link_is_recorded_on_both_sides_and_reaches_the_handover(qtbot, tm
         assert _outages(a) == []
         assert _outages(b) == []
 
-        before_cut = time.time() * 1000
+        before_cut = int(time.time() * 1000)  # the record keeps whole milliseconds
         network.fault(link.name, "cut")
         wait_for(lambda: a.link("BG-SVL").get("state") == "down", 10, "A did not see the cut")
         wait_for(lambda: b.link("GR-ORE").get("state") == "down", 10, "B did not see the cut")
@@ -45,7 +45,7 @@ def test_a_cut_link_is_recorded_on_both_sides_and_reaches_the_handover(qtbot, tm
         [open_on_a] = _outages(a)
         assert open_on_a.up_at_ms is None  # still down, already on record
 
-        before_heal = time.time() * 1000
+        before_heal = int(time.time() * 1000)
         network.fault(link.name, "heal")
         wait_for(lambda: len(incident_ids(b)) == 8, 30, "B did not catch up after the cut")
         wait_for(lambda: all(o.up_at_ms for o in _outages(a) + _outages(b)), 10, "not closed")
