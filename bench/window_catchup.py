@@ -102,7 +102,7 @@ def main() -> None:
     timer.start(20)
     app.exec()
     timer.stop()
-    window.timeline.shutdown()  # its readers stop before the store closes
+    window.shutdown()  # its readers stop before the store closes
     node.stop()
     feed.stop()
     store.close()

@@ -155,6 +155,7 @@ def run_window(settings: Settings, *, demo: bool = False, snapshot: Path | None 
             node.stop()
         feed.stop()
         bridge.disconnect_feed()
+        window.shutdown()
         store.close()
         if demo_folder is not None:
             demo_folder.cleanup()

@@ -417,6 +417,13 @@ class MainWindow(QMainWindow):
         self.timeline.end_replay()
         super().closeEvent(event)
 
+    def shutdown(self) -> None:
+        """Stop every panel's reads (a long one gives up) before the store closes: a read
+        still running on a closed store would fail at quit."""
+        self.timeline.shutdown()
+        for reads in self.findChildren(BackgroundReads):
+            reads.shutdown()
+
 
 def links_summary(links: dict[str, dict]) -> str:
     """``BG-SVL ● same · TR-EDR ● down`` in the link's colour: green when up with the same
