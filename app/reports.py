@@ -238,6 +238,13 @@ def to_html(report: HandoverReport, *, map_image: str | None = None) -> str:
         )
 
     high_open = sum(1 for i in report.still_open if i.impact.value == "high")
+    # What the next shift must act on first (most severe first), apart from what is resolved
+    # and waits only for its owner to close it.
+    awaiting_closure = [i for i in report.still_open if i.status is IncidentStatus.RESOLVED]
+    needing_action = sorted(
+        (i for i in report.still_open if i.status is not IncidentStatus.RESOLVED),
+        key=lambda i: (-i.impact.rank, i.occurred_at, i.id),
+    )
     patrol_rows = "".join(
         f"<tr><td>{_e(p.call_sign)}</td><td>{_e(p.status.label)}</td><td>{_e(sector)}</td>"
         f"<td>{format_utc(p.shift_start)} – {format_utc(p.shift_end)[11:]}</td>"
@@ -260,7 +267,8 @@ def to_html(report: HandoverReport, *, map_image: str | None = None) -> str:
         f"<p><b>Window:</b> {window} (UTC) · generated {format_utc(from_ms(report.generated_ms))}</p>",
         "<h2>Summary</h2>",
         f"<p>{len(report.new):,} new incidents · {len(report.changed):,} changed · "
-        f"{len(report.still_open):,} still open ({high_open:,} high impact) · "
+        f"{len(report.still_open):,} still open ({high_open:,} high impact; "
+        f"{len(awaiting_closure):,} resolved, awaiting closure) · "
         f"{len(report.patrols):,} patrols on shift · "
         f"{_plural(len(report.outages), 'link outage')}.</p>",
         "<h2>Map</h2>",
@@ -272,8 +280,10 @@ def to_html(report: HandoverReport, *, map_image: str | None = None) -> str:
         "<h2>Changed incidents</h2>",
         _incident_rows([i for i, _ in report.changed], describe),
         "<h2>Still open</h2>",
-        "<p class='muted'>Status as held when the report was generated.</p>",
-        _incident_rows(report.still_open),
+        "<p class='muted'>Status as held when the report was generated; most severe first.</p>",
+        _incident_rows(needing_action),
+        "<h3>Resolved, awaiting closure by their owner</h3>",
+        _incident_rows(awaiting_closure),
         "<h2>Patrol activity</h2>",
         "<table><tr><th>Call sign</th><th>Status</th><th>Sector</th><th>Shift (UTC)</th>"
         f"<th>Crew</th><th>Updates in window</th></tr>{patrol_rows}</table>"

@@ -383,7 +383,7 @@ class MainWindow(QMainWindow):
             self._store,
             self._settings.node.center_id,
             [p.id for p in self._settings.partners],
-            map_snapshot=self.map_panel.grab,
+            map_snapshot=self.map_panel.snapshot,
             parent=self,
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pyqtgraph as pg
 from PySide6.QtCore import QPoint, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QColor, QKeySequence, QPainter, QPixmap, QShortcut, QTextDocument
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -248,12 +248,34 @@ class MapPanel(QWidget):
             self._sector_tips[sector.id] = sector_summary(sector, history)
         self.view.setToolTip(self._sector_tips[sector.id])
 
+    def snapshot(self) -> QPixmap:
+        """The map as shown, without the tool bar, with the data credits written under it
+        (IOM's for humanitarian incidents, the raster basemap's): what an export carries."""
+        picture = self.view.grab()
+        if not self._credit.text():
+            return picture
+        credit = QTextDocument()
+        credit.setDefaultFont(self.font())
+        credit.setHtml(f"<span style='color:#5f6b73'>{self._credit.text()}</span>")
+        credit.setTextWidth(picture.width() - 8)
+        strip = int(credit.size().height()) + 2
+        out = QPixmap(picture.width(), picture.height() + strip)
+        out.fill(QColor("white"))
+        painter = QPainter(out)
+        try:
+            painter.drawPixmap(0, 0, picture)
+            painter.translate(4, picture.height() + 1)
+            credit.drawContents(painter)
+        finally:
+            painter.end()
+        return out
+
     def export_png(self, path: Path | str) -> Path:
         """Save the map as shown (legend and credits included) as a PNG file."""
         path = Path(path)
         if path.suffix.lower() != ".png":
             path = path.with_suffix(".png")
-        if not self.view.grab().save(str(path), "PNG"):
+        if not self.snapshot().save(str(path), "PNG"):
             raise LimesError(f"{path}: the map image cannot be written there")
         return path
 

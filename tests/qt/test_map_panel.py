@@ -134,6 +134,36 @@ def test_export_png_saves_the_map_as_shown(panel, tmp_path):
     assert len(colors) > 5  # sea, land, borders, legend: not a blank image
 
 
+def test_an_exported_map_of_humanitarian_incidents_carries_iom_s_credit(
+    qtbot, store, panel, tmp_path
+):
+    """The export (and the handover's map) leaves the tool bar out but keeps the credit line
+    that sits in it: IOM's, once IOM records are on the map."""
+    from PySide6.QtGui import QColor, QImage
+
+    from tests.factories import incident_fields
+
+    store.commit(
+        [
+            Change(
+                "incident", "IOM-4711", incident_fields(lon=26.2, lat=41.2, category="risk_to_life")
+            )
+        ],
+        "loader",
+    ).result()
+    panel.reload()
+    qtbot.waitUntil(lambda: "Missing Migrants" in panel._credit.text(), timeout=5000)
+    image = QImage(str(panel.export_png(tmp_path / "view.png")))
+    assert image.width() == panel.view.width()
+    assert image.height() > panel.view.height()  # a strip under the map, for the credit
+    strip = [
+        QColor(image.pixel(x, y)).lightness()
+        for x in range(0, image.width(), 2)
+        for y in range(panel.view.height(), image.height())
+    ]
+    assert min(strip) < 160  # text written there, not an empty band
+
+
 def test_export_to_an_unwritable_place_says_where(panel, tmp_path):
     from app.errors import LimesError
 

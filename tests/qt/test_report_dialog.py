@@ -49,6 +49,11 @@ def shift(store):
                     reported_at=start - 6 * 3_600_000,
                 ),
             ),
+            Change(
+                "incident",
+                "fixed",
+                incident_fields(title="Fence cut and repaired", status="resolved", impact="high"),
+            ),
             Change("incident", "before", {"status": "validated"}),
             Change(
                 "patrol",
@@ -110,6 +115,12 @@ def test_the_handover_pdf_has_every_section_and_the_incidents_of_the_shift(
     open_part = text[text.index("Still open") : text.index("Patrol activity")]
     assert "Boat on the river" in open_part
     assert "False alarm" not in open_part  # dismissed
+    # what needs acting on, most severe first; resolved ones apart, waiting for closure
+    acting, waiting = open_part.split("Resolved, awaiting closure")
+    assert acting.index("Boat on the river") < acting.index("Van parked at the fence")
+    assert "Fence cut and repaired" in waiting
+    assert "Fence cut" not in acting
+    assert "1 resolved, awaiting closure" in text
     assert "EVROS-21" in text
     assert "BG-SVL" in text
     assert "None: no partner link was down in this window." in text  # outages: said plainly
@@ -117,7 +128,7 @@ def test_the_handover_pdf_has_every_section_and_the_incidents_of_the_shift(
     assert "<img src='map.png'" in (folder / "handover.html").read_text()
     with open(folder / "incidents.csv", newline="") as source:
         rows = list(csv.DictReader(source))
-    assert sorted(row["id"] for row in rows) == ["before", "boat", "done"]
+    assert sorted(row["id"] for row in rows) == ["before", "boat", "done", "fixed"]
 
 
 def test_a_window_that_ends_before_it_starts_is_refused(qtbot, store, tmp_path):
