@@ -71,7 +71,18 @@ def paint(widget) -> float:
     return time.perf_counter() - started
 
 
+def settle(ms: int = 250) -> None:
+    """Let the event loop run a moment, as between an operator's gestures (a view's own
+    timers, such as re-clipping the land to the view, fire then)."""
+    app = pg.mkQApp()
+    end = time.perf_counter() + ms / 1000
+    while time.perf_counter() < end:
+        app.processEvents()
+        time.sleep(0.005)
+
+
 def pan_repaints(widget, view: pg.ViewBox, pans: int) -> float:
+    settle()
     times = []
     for step in range(pans):
         (x0, x1), (y0, y1) = view.viewRange()

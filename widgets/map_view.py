@@ -86,6 +86,7 @@ class MapView(pg.PlotWidget):
         self.layers = LayerStack(list(LAYERS))
         self.groups = {name: LayerGroup(self.view, name, z) for z, name in enumerate(LAYERS)}
         self.countries = CountryFillRenderer(self.groups[COUNTRIES])
+        self.countries.follow(self.view)
         self.borders = BorderRenderer(self.groups[BORDERS])
         self.sectors = SectorRenderer(self.groups[SECTORS], labels=self.groups[SECTOR_NAMES])
         self.incident_layer = IncidentLayer(self.projection.forward)

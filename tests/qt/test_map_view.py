@@ -227,6 +227,36 @@ def test_countries_fill_the_land(qtbot, crs):
     assert not path.contains(aegean)
 
 
+@pytest.mark.parametrize("crs", ["EPSG:3857", "EPSG:32635"])
+def test_the_land_is_kept_around_the_view_only_and_follows_it(qtbot, crs):
+    """Qt draws every vertex of the land path, seen or not: zoomed in on the Evros, the path
+    holds only the land around the view; panned far away (to Madrid), it follows; zoomed out
+    to the world, all the land is back."""
+    map_view = MapView(projection=Projection(crs))
+    qtbot.addWidget(map_view)
+    map_view.resize(800, 600)
+    map_view.show()
+    map_view.set_countries(load_countries(default_resources().countries))
+    whole = map_view.countries.item.path().elementCount()
+    map_view.show_region(*EVROS)
+    qtbot.waitUntil(lambda: map_view.countries.clip is not None, timeout=3000)
+    kept = map_view.countries.item.path()
+    assert kept.elementCount() < whole / 10
+
+    def point(lon: float, lat: float) -> QtCore.QPointF:
+        return QtCore.QPointF(*map_view.projection.forward_point(lon, lat))
+
+    assert kept.contains(point(26.56, 41.68))  # Edirne: land, in the view
+    assert not kept.contains(point(25.5, 40.3))  # the Aegean: sea
+    assert not kept.contains(point(-3.70, 40.42))  # Madrid: land, but far from the view
+    if crs == "EPSG:3857":
+        map_view.show_region(-4.5, 40.0, -3.0, 41.0)
+        qtbot.waitUntil(lambda: map_view.countries.item.path().contains(point(-3.70, 40.42)))
+        map_view.show_region(-170.0, -60.0, 170.0, 75.0)
+        qtbot.waitUntil(lambda: map_view.countries.clip is None, timeout=3000)
+        assert map_view.countries.item.path().elementCount() == whole
+
+
 def test_patrols_without_position_are_skipped(map_view):
     start = datetime(2026, 11, 21, 6, tzinfo=UTC)
 
