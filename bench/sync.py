@@ -1,6 +1,6 @@
 """Partner sync throughput, next to raw websockets and raw sqlite3 measured in the same run.
 
-    python bench/sync.py [--ops 100000]
+    python bench/sync.py [--ops 100000] [--runs 1] [--throughput-only]
 
 1. End to end: N incidents held by center A replicate to center B, two `limes node`
    processes linked over wss (mutual TLS) on 127.0.0.1. Timed from the moment B's link is
@@ -13,6 +13,9 @@
    the link coming back to equal shared digests.
 5. Live latency: incidents written at A at 200 ops/s; time until each is in B's store
    (B's own arrival stamp), p50 and p99.
+``--runs N`` repeats 1-3 (each with fresh databases) and prints the medians, with every run's
+figures; ``--throughput-only`` skips 4 and 5. The machine is shared and noisy: compare the
+ratios, and medians of several runs.
 Needs the test extra (cryptography) for the certificates.
 """
 
@@ -24,6 +27,7 @@ import os
 import re
 import sqlite3
 import ssl
+import statistics
 import sys
 import tempfile
 import time
@@ -242,26 +246,53 @@ def latency(folder: Path, rate: int = 200, seconds: float = 10.0) -> tuple[float
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ops", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=1, help="repeat 1-3, print medians")
+    parser.add_argument("--throughput-only", action="store_true", help="skip 4 and 5")
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    rates, ws_rates, sql_rates, all_equal = [], [], [], True
     with tempfile.TemporaryDirectory(prefix="limes-bench-sync-") as name:
         folder = Path(name)
-        rate, equal, rows = end_to_end(folder / "throughput", args.ops)
-        ws_rate = raw_websockets(folder, rows)
-        sql_rate = raw_baseline(folder, rows)
-        heal_s = conflicts(folder / "conflicts")
-        p50, p99, measured = latency(folder / "latency")
-    print(f"sync benchmark: {args.ops:,} incidents A -> B, two node processes, wss on loopback")
+        for run in range(args.runs):
+            rate, equal, rows = end_to_end(folder / f"throughput-{run}", args.ops)
+            rates.append(rate)
+            all_equal = all_equal and equal
+            raw = folder / f"raw-{run}"
+            raw.mkdir()
+            ws_rates.append(raw_websockets(raw, rows))
+            sql_rates.append(raw_baseline(raw, rows))
+            if args.runs > 1:
+                print(
+                    f"  run {run + 1}: {rate:,.0f} ops/s end to end, raw websockets "
+                    f"{ws_rates[-1]:,.0f}, raw sqlite3 {sql_rates[-1]:,.0f} "
+                    f"({rate / sql_rates[-1]:.1%} of raw sqlite3)",
+                    flush=True,
+                )
+        if not args.throughput_only:
+            heal_s = conflicts(folder / "conflicts")
+            p50, p99, measured = latency(folder / "latency")
+    rate, ws_rate, sql_rate = (statistics.median(v) for v in (rates, ws_rates, sql_rates))
+    ws_ratio, sql_ratio = (
+        statistics.median(r / b for r, b in zip(rates, base, strict=True))
+        for base in (ws_rates, sql_rates)
+    )
+    median = f", median of {args.runs} runs" if args.runs > 1 else ""
+    print(
+        f"sync benchmark: {args.ops:,} incidents A -> B, two node processes, wss on loopback"
+        f"{median}"
+    )
     print(f"  end to end (link up -> all ops in B's store): {rate:>10,.0f} ops/s")
-    print(f"  digests equal afterwards:                     {equal}")
+    print(f"  digests equal afterwards:                     {all_equal}")
     print(
         f"  raw websockets, same frames over wss:         {ws_rate:>10,.0f} ops/s"
-        f"   (Limes {rate / ws_rate:6.1%})"
+        f"   (Limes {ws_ratio:6.1%})"
     )
     print(
         f"  raw sqlite3 executemany, same rows:           {sql_rate:>10,.0f} rows/s"
-        f"   (Limes {rate / sql_rate:6.1%})"
+        f"   (Limes {sql_ratio:6.1%})"
     )
+    if args.throughput_only:
+        return
     print(
         f"  10,000 records edited on both sides while cut off: equal shared digests "
         f"{heal_s:.2f} s after the link is back"

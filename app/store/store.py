@@ -48,6 +48,15 @@ class Change:
 
 
 @dataclass
+class _KnownValid:
+    """Origins and authors found valid in one batch: equal text gets the same verdict, so
+    each is checked once per batch, not once per op."""
+
+    origins: set[str] = field(default_factory=set)
+    authors: set[str] = field(default_factory=set)
+
+
+@dataclass
 class RemoteResult:
     applied: int = 0
     duplicates: int = 0
@@ -241,8 +250,9 @@ class Store:
         self._sync_clock(cursor)
         accepted: list[Op] = []
         horizon = self.clock.horizon()  # stamps above this are too far in the future
+        known = _KnownValid()  # an origin or author repeats in every op of a batch
         for op in ops:
-            checked, reason = self._checked(op, horizon)
+            checked, reason = self._checked(op, horizon, known)
             if checked is not None:
                 accepted.append(checked)
                 continue
@@ -279,16 +289,20 @@ class Store:
         )
         log.warning("op %s/%s from %s rejected: %s", op.origin, op.seq, source or "?", reason)
 
-    def _checked(self, op: Received, horizon: int) -> tuple[Op | None, str]:
+    def _checked(self, op: Received, horizon: int, known: _KnownValid) -> tuple[Op | None, str]:
         """The op with canonical fields, or None and why it may not be applied."""
         if not 1 <= op.seq <= SQLITE_INT_MAX:
             return None, f"invalid op: seq {op.seq} is out of range (1 to {SQLITE_INT_MAX})"
         if not 0 <= op.hlc <= SQLITE_INT_MAX:
             return None, f"invalid op: hlc {op.hlc} is out of range (0 to {SQLITE_INT_MAX})"
         try:
-            check_id(op.origin, "origin")
+            if op.origin not in known.origins:
+                check_id(op.origin, "origin")
+                known.origins.add(op.origin)
             check_id(op.record_id, "record_id")
-            check_text(op.author, "author", required=False, max_len=MAX_AUTHOR)
+            if op.author not in known.authors:
+                check_text(op.author, "author", required=False, max_len=MAX_AUTHOR)
+                known.authors.add(op.author)
         except ValidationError as error:
             return None, f"invalid op: {error}"
         kind = KINDS.get(op.kind)

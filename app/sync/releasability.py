@@ -40,7 +40,9 @@ def _parse(releasability: str | None) -> frozenset[str]:
     return frozenset(json.loads(releasability)) if releasability else frozenset()
 
 
+@functools.lru_cache(maxsize=4096)
 def _release(releasability: str | None, origin: str, owner: str | None) -> Release:
+    """Releases repeat too (a few origins and owners, most lists ["*"]): one object each."""
     return Release(_parse(releasability), origin or "", owner or "")
 
 
@@ -62,7 +64,7 @@ def releases(connection: Connection, kind: str, ids: Iterable[str]) -> dict[str,
         chunk = wanted[start : start + CHUNK]
         rows = connection.exec_driver_sql(
             sql.format(marks=",".join("?" * len(chunk))), tuple(chunk)
-        )
+        ).fetchall()  # (one call, not one per row: the sender asks this for every batch)
         for record_id, releasability, origin, owner in rows:
             out[record_id] = _release(releasability, origin, owner)
     return out
