@@ -71,7 +71,7 @@ def paint(widget) -> float:
     return time.perf_counter() - started
 
 
-def settle(ms: int = 250) -> None:
+def settle(ms: int = 600) -> None:
     """Let the event loop run a moment, as between an operator's gestures (a view's own
     timers, such as re-clipping the land to the view, fire then)."""
     app = pg.mkQApp()
