@@ -13,7 +13,7 @@ ASCII letters (SQLite's ``LIKE``); all words must appear (in any field).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -361,18 +361,36 @@ def marks(
     return out
 
 
+ID_CHUNK = 500  # ids per IN (...): well under SQLite's parameter limit
+
+
+def membership(
+    connection: Connection, criteria: IncidentFilter, ids: Collection[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """For the incidents ``ids`` the store holds: their row ids, and whether ``criteria``
+    lists each (parallel arrays; ids the store does not hold are left out)."""
+    compiled = compile_filter(connection, criteria)
+    wanted = sorted(ids)
+    found: list[Any] = []
+    for start in range(0, len(wanted), ID_CHUNK):
+        chunk = wanted[start : start + ID_CHUNK]
+        found += connection.exec_driver_sql(
+            f"SELECT rowid, CASE WHEN {compiled.where} THEN 1 ELSE 0 END, lon, lat "
+            f"FROM incidents WHERE id IN ({','.join('?' * len(chunk))})",
+            (*compiled.params, *chunk),
+        ).fetchall()
+    rowids = np.fromiter((r[0] for r in found), dtype=np.int64, count=len(found))
+    listed = np.fromiter((bool(r[1]) for r in found), dtype=bool, count=len(found))
+    if compiled.area is not None and listed.any():
+        lon = np.array([np.nan if r[2] is None else r[2] for r in found], dtype=float)
+        lat = np.array([np.nan if r[3] is None else r[3] for r in found], dtype=float)
+        listed &= _inside(compiled.area, lon, lat)
+    return rowids, listed
+
+
 def matches(connection: Connection, criteria: IncidentFilter, incident_id: str) -> bool:
     """Whether the incident ``incident_id`` is among those ``criteria`` lists."""
-    compiled = compile_filter(connection, criteria)
-    row = connection.exec_driver_sql(
-        f"SELECT lon, lat FROM incidents WHERE {compiled.where} AND id = ?",
-        (*compiled.params, incident_id),
-    ).fetchone()
-    if row is None:
-        return False
-    return compiled.area is None or bool(
-        _inside(compiled.area, np.array([row[0]], float), np.array([row[1]], float))[0]
-    )
+    return bool(membership(connection, criteria, [incident_id])[1].any())
 
 
 def count(connection: Connection, criteria: IncidentFilter) -> int:
@@ -395,6 +413,7 @@ __all__ = [
     "histogram",
     "marks",
     "matches",
+    "membership",
     "shift_start",
     "time_range",
     "within",

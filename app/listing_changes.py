@@ -12,15 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
-import shapely
 from sqlalchemy import Connection
 
-from app.incident_filter import IncidentFilter, compile_filter
-
-ID_CHUNK = 500  # ids per IN (...): well under SQLite's parameter limit
+from app.incident_filter import ID_CHUNK, IncidentFilter, membership
 
 
 @dataclass(frozen=True)
@@ -42,23 +38,10 @@ def listing_change(
 ) -> ListingChange:
     """How the incidents ``ids`` (just changed) affect ``listed``, the row ids ``criteria``
     gave newest first (its quick range resolved)."""
-    compiled = compile_filter(connection, criteria)
-    found: list[Any] = []
-    for chunk in _chunks(sorted(ids)):
-        found += connection.exec_driver_sql(
-            f"SELECT rowid, occurred_at, CASE WHEN {compiled.where} THEN 1 ELSE 0 END, lon, lat "
-            f"FROM incidents WHERE id IN ({','.join('?' * len(chunk))})",
-            (*compiled.params, *chunk),
-        ).fetchall()
+    rowids, matching = membership(connection, criteria, ids)
     nothing = ListingChange(np.empty(0, dtype=np.int64), False)
-    if not found:
+    if not len(rowids):
         return nothing
-    rowids = np.fromiter((r[0] for r in found), dtype=np.int64, count=len(found))
-    matching = np.fromiter((bool(r[2]) for r in found), dtype=bool, count=len(found))
-    if compiled.area is not None and matching.any():
-        lon = np.array([np.nan if r[3] is None else r[3] for r in found], dtype=float)
-        lat = np.array([np.nan if r[4] is None else r[4] for r in found], dtype=float)
-        matching &= shapely.intersects_xy(compiled.area, lon, lat)
     listed_now = np.isin(rowids, listed)
     if not np.array_equal(listed_now, matching):
         return ListingChange(nothing.rows, True)
